@@ -1,0 +1,108 @@
+# ServerLab - one Makefile for the whole kit. `make help` lists the targets.
+#
+# Every C program is a single .c file in a lab folder (server.c -> server,
+# client.c -> client) linked with common/libcommon.a; the grader is the
+# .c files in grader/; broken servers are grader/tests/*.c.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+SAN     ?=
+ifneq ($(SAN),)
+CFLAGS  += -fsanitize=$(SAN) -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SAN)
+endif
+ALL_CFLAGS = $(WARN) $(CFLAGS) -Icommon
+LDLIBS  += -pthread
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_LIB := common/libcommon.a
+COMMON_HDR := $(wildcard common/*.h)
+
+SOLUTION_SRC := $(wildcard solutions/lab*/*.c)
+LAB_SRC      := $(wildcard labs/lab*/*.c)
+PROGRAMS     := $(SOLUTION_SRC:.c=) $(LAB_SRC:.c=)
+
+GRADER_SRC := $(wildcard grader/*.c)
+GRADER_HDR := $(wildcard grader/*.h)
+GRADER     := grader/grader
+BROKEN_SRC := $(wildcard grader/tests/*.c)
+BROKEN     := $(BROKEN_SRC:.c=)
+
+UNIT_SRC   := $(wildcard common/tests/*.c)
+UNIT       := common/tests/unit
+
+# Which folder holds the student's lab N (make check-labN LABS=...).
+LABS ?= labs
+STEP ?=
+step_opt = $(if $(STEP),--step $(STEP))
+
+.PHONY: all help deps check test demo bench skeletons clean format tidy \
+	check-lab1 check-lab2 check-lab3 check-lab4
+
+all: $(COMMON_LIB) $(PROGRAMS) $(GRADER)
+
+help:
+	@echo "make               build every lab, solution and the grader"
+	@echo "make check-labN    grade your lab N (STEP=K: only steps 1..K)"
+	@echo "make check         grade every lab"
+	@echo "make demo          build, then grade the reference solutions"
+	@echo "make test          the kit's own test suite"
+	@echo "make skeletons     regenerate labs/*/*.c from solutions/"
+	@echo "make format|tidy   clang-format / clang-tidy over the sources"
+	@echo "make clean         remove what the build made"
+
+deps:
+	@sh grader/tools/deps.sh
+
+$(COMMON_LIB): $(COMMON_SRC:.c=.o)
+	$(AR) rcs $@ $^
+
+common/%.o: common/%.c $(COMMON_HDR)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(PROGRAMS): %: %.c $(COMMON_LIB) $(COMMON_HDR)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(COMMON_LIB) $(LDLIBS)
+
+$(GRADER): $(GRADER_SRC) $(GRADER_HDR) $(COMMON_LIB) $(COMMON_HDR)
+	$(CC) $(ALL_CFLAGS) -Igrader $(LDFLAGS) -o $@ $(GRADER_SRC) $(COMMON_LIB) $(LDLIBS)
+
+$(BROKEN): %: %.c $(COMMON_LIB) $(COMMON_HDR)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(COMMON_LIB) $(LDLIBS)
+
+$(UNIT): $(UNIT_SRC) $(COMMON_LIB) $(COMMON_HDR)
+	@sh grader/tools/deps.sh --quiet
+	$(CC) $(ALL_CFLAGS) $$(pkg-config --cflags check) $(LDFLAGS) -o $@ \
+		$(UNIT_SRC) $(COMMON_LIB) $$(pkg-config --libs check) $(LDLIBS)
+
+check-lab%: $(COMMON_LIB) $(GRADER)
+	@$(MAKE) --no-print-directory $(patsubst %.c,%,$(wildcard $(LABS)/lab$*-*/*.c))
+	@dir=$$(ls -d $(LABS)/lab$*-* 2>/dev/null | head -n 1); \
+	if [ -z "$$dir" ]; then echo "no folder $(LABS)/lab$*-*"; exit 2; fi; \
+	$(GRADER) --lab $* $(step_opt) $$dir/server
+
+check: $(COMMON_LIB) $(GRADER)
+	@rc=0; for d in $(LABS)/lab*; do \
+		n=$$(echo $$d | sed 's/.*lab\([0-9]\).*/\1/'); \
+		$(MAKE) --no-print-directory check-lab$$n LABS=$(LABS) || rc=1; \
+	done; exit $$rc
+
+demo: deps all
+	@sh grader/tools/demo.sh
+
+test: deps
+	@sh grader/tools/test.sh
+
+skeletons:
+	@for f in $(SOLUTION_SRC); do \
+		awk -f grader/tools/skeleton.awk $$f > labs/$${f#solutions/}; \
+	done; echo "skeletons regenerated from solutions/"
+
+format:
+	clang-format -i $(COMMON_SRC) $(COMMON_HDR) $(SOLUTION_SRC) $(GRADER_SRC) $(GRADER_HDR) $(BROKEN_SRC) $(UNIT_SRC)
+
+tidy:
+	clang-tidy $(COMMON_SRC) $(SOLUTION_SRC) $(GRADER_SRC) -- $(WARN) -Icommon -Igrader
+
+clean:
+	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(BROKEN) $(UNIT)

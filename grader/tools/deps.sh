@@ -1,0 +1,25 @@
+#!/bin/sh
+# Install what the kit needs on Debian when it is missing: the Check unit-test
+# library (found through pkg-config), valgrind, and nc for reproducing
+# failures by hand. As root it installs them; otherwise it prints the command.
+# --quiet: say nothing when everything is already there.
+need=""
+pkg-config --exists check 2>/dev/null || need="$need check"
+command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
+command -v valgrind >/dev/null 2>&1 || need="$need valgrind"
+command -v nc >/dev/null 2>&1 || need="$need netcat-openbsd"
+if [ -z "$need" ]; then
+	[ "$1" = "--quiet" ] || echo "deps: check, valgrind and nc are installed"
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing:$need. Install them with:" >&2
+	echo "  sudo apt-get update && sudo apt-get install -y$need" >&2
+	exit 1
+fi
+echo "deps: installing$need"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q && apt-get install -y -q $need || {
+	echo "deps: apt-get failed; run: apt-get update && apt-get install -y$need" >&2
+	exit 1
+}
