@@ -5,7 +5,7 @@
 # .c files in grader/; broken servers are grader/tests/*.c.
 
 CC      ?= cc
-CFLAGS  ?= -O2 -g
+CFLAGS  ?= -O2 -g -gdwarf-4
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 SAN     ?=
 ifneq ($(SAN),)

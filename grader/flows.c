@@ -1,0 +1,413 @@
+/*
+ * flows.c - client connections driven from one epoll loop.
+ *
+ * A flow is one client connection with a script (struct flow_spec): how many
+ * bytes to send, in lockstep messages or as a stream, at what pace, and how
+ * to end. Every byte that comes back is checked against the pattern at its
+ * offset, so nothing is stored: a 64 MiB flow costs no more than a 6-byte
+ * one, and ten thousand flows fit in one loop.
+ */
+#define _GNU_SOURCE
+#include "grader.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#define IO_CHUNK 65536
+/* Most bytes one flow may read per event, so one busy flow cannot stall
+ * the loop's view of the others. */
+#define READ_BUDGET (4 * IO_CHUNK)
+
+static uint64_t splitmix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+uint8_t pattern_byte(enum pattern p, uint32_t seed, uint64_t i)
+{
+	static const char text[] = "hello\n";
+
+	switch (p) {
+	case PAT_ALLBYTES:
+		return (uint8_t)i;
+	case PAT_TEXT:
+		return (uint8_t)text[i % (sizeof text - 1)];
+	case PAT_RANDOM:
+	default:
+		return (uint8_t)(splitmix64(((uint64_t)seed << 40) ^ (i >> 3)) >>
+				 ((i & 7) * 8));
+	}
+}
+
+static uint32_t next_random(uint32_t *state)
+{
+	/* xorshift32: cheap, and deterministic from the flow's seed */
+	uint32_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *state = x;
+}
+
+int flows_init(struct flows *fs, const char *addr, struct server *srv)
+{
+	struct addrinfo *ai;
+	struct net_err err;
+
+	memset(fs, 0, sizeof *fs);
+	fs->srv = srv;
+	if (net_resolve(addr, 0, &ai, &err) != NET_OK)
+		return -1;
+	memcpy(&fs->target, ai->ai_addr, ai->ai_addrlen);
+	fs->target_len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	fs->epfd = epoll_create1(EPOLL_CLOEXEC);
+	return fs->epfd < 0 ? -1 : 0;
+}
+
+static void flow_close(struct flows *fs, struct flow *f, enum flow_state st)
+{
+	if (f->fd >= 0) {
+		epoll_ctl(fs->epfd, EPOLL_CTL_DEL, f->fd, NULL);
+		close(f->fd);
+		f->fd = -1;
+	}
+	if (f->state == FLOW_CONNECTING || f->state == FLOW_RUNNING)
+		fs->active--;
+	f->state = st;
+}
+
+static void flow_fail(struct flows *fs, struct flow *f, const char *fmt, int err)
+{
+	snprintf(f->why, sizeof f->why, fmt, err ? strerror(err) : "");
+	flow_close(fs, f, FLOW_FAILED);
+}
+
+void flows_close_all(struct flows *fs)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->v[i].fd >= 0)
+			flow_close(fs, &fs->v[i], fs->v[i].state);
+	fs->active = 0;
+}
+
+void flows_free(struct flows *fs)
+{
+	flows_close_all(fs);
+	if (fs->epfd > 0)
+		close(fs->epfd);
+	free(fs->v);
+	memset(fs, 0, sizeof *fs);
+}
+
+static int wants_to_send(const struct flow *f, double now)
+{
+	return f->state == FLOW_RUNNING && f->sent < f->msg_end &&
+	       now >= f->next_send;
+}
+
+/* Level-triggered interest that follows the flow's state. */
+static void flow_rearm(struct flows *fs, struct flow *f, size_t i, double now)
+{
+	struct epoll_event ev = {0};
+
+	if (f->fd < 0)
+		return;
+	if (f->state == FLOW_CONNECTING || wants_to_send(f, now))
+		ev.events |= EPOLLOUT;
+	if (f->state == FLOW_RUNNING && !f->spec.paused)
+		ev.events |= EPOLLIN | EPOLLRDHUP;
+	if (ev.events == f->armed)
+		return;
+	f->armed = ev.events;
+	ev.data.u64 = i;
+	epoll_ctl(fs->epfd, EPOLL_CTL_MOD, f->fd, &ev);
+}
+
+static void next_message(struct flow *f)
+{
+	uint64_t size = f->spec.total - f->sent;
+
+	if (f->spec.msg_max > 0) {
+		uint32_t span = f->spec.msg_max - f->spec.msg_min + 1;
+		uint64_t want = f->spec.msg_min + next_random(&f->rng) % span;
+		if (want < size)
+			size = want;
+	}
+	f->msg_end = f->sent + size;
+}
+
+long flow_start(struct flows *fs, const struct flow_spec *spec)
+{
+	struct epoll_event ev = {0};
+	struct flow *f;
+
+	if (fs->n == fs->cap) {
+		size_t cap = fs->cap ? fs->cap * 2 : 16;
+		struct flow *v = realloc(fs->v, cap * sizeof *v);
+		if (v == NULL)
+			return -1;
+		fs->v = v;
+		fs->cap = cap;
+	}
+	f = &fs->v[fs->n];
+	memset(f, 0, sizeof *f);
+	f->spec = *spec;
+	f->rng = spec->seed * 2654435761u + 1;
+	f->last_progress = now_s();
+	f->state = FLOW_CONNECTING;
+	fs->active++;
+	f->fd = socket(fs->target.ss_family,
+		       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (f->fd < 0) {
+		flow_fail(fs, f, "cannot create a client socket: %s", errno);
+		return (long)fs->n++;
+	}
+	if (connect(f->fd, (struct sockaddr *)&fs->target, fs->target_len) < 0 &&
+	    errno != EINPROGRESS) {
+		flow_fail(fs, f, "connect failed: %s", errno);
+		return (long)fs->n++;
+	}
+	ev.events = f->armed = EPOLLOUT;
+	ev.data.u64 = fs->n;
+	epoll_ctl(fs->epfd, EPOLL_CTL_ADD, f->fd, &ev);
+	return (long)fs->n++;
+}
+
+void flow_resume(struct flows *fs, size_t i)
+{
+	fs->v[i].spec.paused = 0;
+	flow_rearm(fs, &fs->v[i], i, now_s());
+}
+
+/* All bytes sent: what the script says to do next. */
+static void flow_finish_sending(struct flows *fs, struct flow *f)
+{
+	struct linger hard = {1, 0};
+
+	switch (f->spec.end) {
+	case END_HALFCLOSE:
+		if (shutdown(f->fd, SHUT_WR) < 0)
+			flow_fail(fs, f, "shutdown(SHUT_WR) failed: %s", errno);
+		break;
+	case END_ABANDON:
+		flow_close(fs, f, FLOW_DONE);
+		break;
+	case END_RESET:
+		setsockopt(f->fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+		flow_close(fs, f, FLOW_DONE);
+		break;
+	case END_CLOSE:
+		break;
+	}
+}
+
+static void flow_send(struct flows *fs, struct flow *f, double now)
+{
+	static uint8_t buf[IO_CHUNK];
+
+	while (f->state == FLOW_RUNNING && f->sent < f->msg_end) {
+		uint64_t n = f->msg_end - f->sent;
+		if (n > IO_CHUNK)
+			n = IO_CHUNK;
+		if (f->spec.chunk > 0 && n > f->spec.chunk)
+			n = f->spec.chunk;
+		for (uint64_t k = 0; k < n; k++)
+			buf[k] = pattern_byte(f->spec.pattern, f->spec.seed, f->sent + k);
+		ssize_t w = send(f->fd, buf, n, MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			flow_fail(fs, f, "sending failed: %s", errno);
+			return;
+		}
+		f->sent += (uint64_t)w;
+		f->last_progress = now;
+		if (f->sent == f->spec.total)
+			flow_finish_sending(fs, f);
+		if (f->spec.gap_s > 0) {
+			f->next_send = now + f->spec.gap_s;
+			return;
+		}
+	}
+}
+
+static void flow_receive(struct flows *fs, struct flow *f, double now)
+{
+	static uint8_t buf[IO_CHUNK];
+	size_t budget = READ_BUDGET;
+
+	while (f->state == FLOW_RUNNING && budget > 0) {
+		ssize_t r = recv(f->fd, buf, sizeof buf, 0);
+		if (r < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			flow_fail(fs, f, "the connection failed: %s", errno);
+			return;
+		}
+		if (r == 0) {
+			f->eof = 1;
+			if (f->echoed == f->spec.total && f->spec.end == END_HALFCLOSE)
+				flow_close(fs, f, FLOW_DONE);
+			else
+				flow_fail(fs, f, "the server closed the connection%s", 0);
+			return;
+		}
+		budget -= (size_t)r < budget ? (size_t)r : budget;
+		for (ssize_t k = 0; k < r; k++) {
+			uint64_t at = f->echoed + (uint64_t)k;
+			uint8_t want = pattern_byte(f->spec.pattern, f->spec.seed, at);
+			if (at >= f->sent) {
+				snprintf(f->why, sizeof f->why,
+					 "received byte %llu, but only %llu were sent",
+					 (unsigned long long)at,
+					 (unsigned long long)f->sent);
+				flow_close(fs, f, FLOW_FAILED);
+				return;
+			}
+			if (buf[k] != want) {
+				snprintf(f->why, sizeof f->why,
+					 "byte %llu came back as 0x%02x, sent 0x%02x",
+					 (unsigned long long)at, buf[k], want);
+				flow_close(fs, f, FLOW_FAILED);
+				return;
+			}
+		}
+		f->echoed += (uint64_t)r;
+		f->last_progress = now;
+		if (f->echoed == f->msg_end && f->sent < f->spec.total)
+			next_message(f);
+		if (f->echoed == f->spec.total && f->spec.end == END_CLOSE)
+			flow_close(fs, f, FLOW_DONE);
+	}
+}
+
+static void flow_connected(struct flows *fs, struct flow *f)
+{
+	int err = 0;
+	socklen_t len = sizeof err;
+
+	getsockopt(f->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	if (err != 0) {
+		flow_fail(fs, f, "connect failed: %s", err);
+		return;
+	}
+	f->state = FLOW_RUNNING;
+	next_message(f);
+	if (f->spec.total == 0)
+		flow_finish_sending(fs, f);
+}
+
+static void flow_event(struct flows *fs, size_t i, uint32_t events, double now)
+{
+	struct flow *f = &fs->v[i];
+
+	if (f->state == FLOW_CONNECTING) {
+		flow_connected(fs, f);
+		return;
+	}
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		flow_receive(fs, f, now);
+	if ((events & EPOLLOUT) && wants_to_send(f, now))
+		flow_send(fs, f, now);
+}
+
+/* When a paced flow next wants to send, as an epoll timeout in ms. */
+static int next_wakeup_ms(const struct flows *fs, double now, double deadline)
+{
+	double t = deadline;
+
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct flow *f = &fs->v[i];
+		if (f->state == FLOW_RUNNING && f->spec.gap_s > 0 &&
+		    f->sent < f->msg_end && f->next_send < t)
+			t = f->next_send;
+	}
+	t -= now;
+	if (t > 0.05)
+		t = 0.05; /* check the interrupt flag and the server often */
+	return t <= 0 ? 0 : (int)(t * 1000) + 1;
+}
+
+static void flows_step(struct flows *fs, double deadline)
+{
+	struct epoll_event evs[256];
+	double now = now_s();
+	int n = epoll_wait(fs->epfd, evs, 256, next_wakeup_ms(fs, now, deadline));
+
+	now = now_s();
+	for (int k = 0; k < n; k++)
+		flow_event(fs, evs[k].data.u64, evs[k].events, now);
+	for (int k = 0; k < n; k++)
+		flow_rearm(fs, &fs->v[evs[k].data.u64], evs[k].data.u64, now);
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->v[i].spec.gap_s > 0 && wants_to_send(&fs->v[i], now))
+			flow_rearm(fs, &fs->v[i], i, now);
+	if (fs->srv)
+		server_drain(fs->srv);
+}
+
+int flows_run(struct flows *fs, double deadline)
+{
+	while (fs->active > 0 && now_s() < deadline && !grader_interrupted)
+		flows_step(fs, deadline);
+	return fs->active == 0 ? 0 : -1;
+}
+
+int flows_run_until(struct flows *fs, size_t i, double deadline)
+{
+	while ((fs->v[i].state == FLOW_CONNECTING || fs->v[i].state == FLOW_RUNNING) &&
+	       now_s() < deadline && !grader_interrupted)
+		flows_step(fs, deadline);
+	return fs->v[i].state == FLOW_DONE ? 0 : -1;
+}
+
+void flows_run_for(struct flows *fs, double seconds)
+{
+	double until = now_s() + seconds;
+
+	while (now_s() < until && !grader_interrupted)
+		flows_step(fs, until);
+}
+
+const struct flow *flows_first_failure(const struct flows *fs)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->v[i].state == FLOW_FAILED)
+			return &fs->v[i];
+	return NULL;
+}
+
+void flow_describe(const struct flow *f, char *buf, size_t len)
+{
+	unsigned long long total = f->spec.total;
+
+	switch (f->state) {
+	case FLOW_FAILED:
+		snprintf(buf, len, "%s (%llu of %llu bytes sent, %llu came back)",
+			 f->why, (unsigned long long)f->sent, total,
+			 (unsigned long long)f->echoed);
+		break;
+	case FLOW_CONNECTING:
+		snprintf(buf, len, "the connection never completed");
+		break;
+	case FLOW_RUNNING:
+		snprintf(buf, len, "%llu of %llu bytes sent, %llu came back, "
+			 "then nothing for %.1f s",
+			 (unsigned long long)f->sent, total,
+			 (unsigned long long)f->echoed, now_s() - f->last_progress);
+		break;
+	case FLOW_DONE:
+		snprintf(buf, len, "all %llu bytes came back", total);
+		break;
+	}
+}

@@ -1,0 +1,209 @@
+/*
+ * grader.h - the pieces of the grader and how they fit.
+ *
+ *   main.c     command line, running the plan, PASS/FAIL lines, JSON
+ *   tests.c    the test catalogue: thresholds, lab plans, one function a test
+ *   sandbox.c  the student's server as a contained process group
+ *   flows.c    client connections driven from one epoll loop
+ *   procfs.c   what /proc says about a process (fds, threads, RSS, CPU)
+ */
+#ifndef SERVERLAB_GRADER_H
+#define SERVERLAB_GRADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "net.h"
+
+/* ---- time ---------------------------------------------------------- */
+
+double now_s(void); /* CLOCK_MONOTONIC, in seconds */
+void sleep_s(double s);
+
+/* Set by SIGINT/SIGTERM/SIGHUP: every wait in the grader checks it. */
+extern volatile int grader_interrupted;
+
+/* ---- sandbox.c ----------------------------------------------------- */
+
+#define TAIL_BYTES 2048
+
+/* Bytes a process wrote, of which only the last TAIL_BYTES are kept. */
+struct tail {
+	char buf[TAIL_BYTES];
+	size_t len;     /* bytes kept, <= TAIL_BYTES */
+	size_t total;   /* bytes ever written */
+	size_t lines;   /* newlines ever written */
+};
+
+struct limits {
+	unsigned long mem_mb;   /* RLIMIT_AS; 0 = none */
+	unsigned long nofile;   /* RLIMIT_NOFILE */
+	unsigned long nproc;    /* RLIMIT_NPROC (ignored for root) */
+	unsigned long cpu_s;    /* RLIMIT_CPU */
+};
+
+struct server {
+	pid_t pid;            /* 0 when not running; also its process group */
+	int out_fd, err_fd;   /* read ends of its stdout and stderr, or -1 */
+	struct tail out, err;
+	char first_line[256]; /* the first stdout line, once complete */
+	int have_line;
+	int exited;           /* reaped; status below is valid */
+	int stopped;          /* server_stop ran: never signal pid again */
+	int status;           /* as from waitpid */
+	char vg_log[64];      /* valgrind's log file, "" when not used */
+};
+
+struct spawn_opts {
+	const char *path;       /* the student's binary */
+	const char *const *args; /* its arguments, NULL-terminated */
+	struct limits lim;
+	int valgrind;           /* 0, or VG_MEMCHECK / VG_HELGRIND */
+};
+enum { VG_MEMCHECK = 1, VG_HELGRIND = 2 };
+
+void sandbox_init(void);
+int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
+		 size_t whylen);
+/* Drain its pipes; 1 when something was read. Never blocks. */
+int server_drain(struct server *s);
+/* Reap it if it has exited; returns s->exited. Never blocks. */
+int server_check_exit(struct server *s);
+/* Wait for the "listening on" line, or exit, or the deadline. */
+int server_await_line(struct server *s, double deadline);
+/* Wait up to the deadline for the process to exit by itself. */
+int server_await_exit(struct server *s, double deadline);
+/* SIGTERM, a grace period, then SIGKILL for the whole group and every
+ * descendant, until none is left; pipes closed. Safe to call twice. */
+void server_stop(struct server *s, double grace_s);
+/* Kill and reap every descendant of the grader, wherever it went. */
+void sandbox_sweep(void);
+/* For the signal handler: SIGKILL the running group, async-signal-safe. */
+void sandbox_kill_current(void);
+/* "exited with status 3", "killed by SIGSEGV (segmentation fault)" */
+void describe_status(int status, char *buf, size_t len);
+
+/* ---- procfs.c ------------------------------------------------------ */
+
+int proc_fd_count(pid_t pid);          /* -1 if unreadable */
+int proc_threads(pid_t pid);           /* -1 if unreadable */
+long proc_rss_kb(pid_t pid);           /* -1 if unreadable */
+double proc_cpu_s(pid_t pid);          /* user + system; -1 if unreadable */
+int proc_uses_epoll(pid_t pid);        /* an anon_inode:[eventpoll] fd */
+int proc_descendants(pid_t root, pid_t *out, int max); /* count found */
+
+/* ---- flows.c ------------------------------------------------------- */
+
+enum pattern { PAT_RANDOM, PAT_ALLBYTES, PAT_TEXT };
+
+/* What a flow does once it has sent everything it means to send. */
+enum flow_end {
+	END_CLOSE,      /* after every byte came back, close */
+	END_HALFCLOSE,  /* shutdown(SHUT_WR) at once; done at EOF after all bytes */
+	END_ABANDON,    /* close without reading what comes back */
+	END_RESET,      /* close with SO_LINGER 0: the server sees a reset */
+};
+
+struct flow_spec {
+	uint64_t total;        /* bytes to send */
+	enum pattern pattern;
+	uint32_t seed;
+	uint32_t msg_min, msg_max; /* lockstep message sizes; 0 = stream */
+	uint32_t chunk;        /* most bytes per send(); 0 = no cap */
+	double gap_s;          /* pause between chunks (slow sender) */
+	int paused;            /* do not read until flow_resume() */
+	enum flow_end end;
+};
+
+enum flow_state { FLOW_CONNECTING, FLOW_RUNNING, FLOW_DONE, FLOW_FAILED };
+
+struct flow {
+	struct flow_spec spec;
+	enum flow_state state;
+	int fd;
+	uint64_t sent, echoed;   /* bytes sent; bytes received and checked */
+	uint64_t msg_end;        /* lockstep: end offset of the current message */
+	double next_send;        /* paced flows: earliest next send */
+	double last_progress;
+	int eof;
+	uint32_t rng;            /* lockstep message sizes */
+	uint32_t armed;          /* epoll events currently asked for */
+	char why[200];           /* for FLOW_FAILED */
+};
+
+struct flows {
+	int epfd;
+	struct sockaddr_storage target;
+	socklen_t target_len;
+	struct flow *v;
+	size_t n, cap;
+	size_t active;           /* neither DONE nor FAILED */
+	struct server *srv;      /* drained while flows run; may be NULL */
+};
+
+int flows_init(struct flows *fs, const char *addr, struct server *srv);
+void flows_free(struct flows *fs);
+/* Start a flow; returns its index, or -1 with why set. */
+long flow_start(struct flows *fs, const struct flow_spec *spec);
+void flow_resume(struct flows *fs, size_t i);
+/* Close and forget every flow's socket (counts as neither pass nor fail). */
+void flows_close_all(struct flows *fs);
+/* Run until no flow is active, or the deadline; 0 when all finished. */
+int flows_run(struct flows *fs, double deadline);
+/* Run until flow i is DONE/FAILED, or the deadline. */
+int flows_run_until(struct flows *fs, size_t i, double deadline);
+/* Run for a while (idle connections, paced flows), then return. */
+void flows_run_for(struct flows *fs, double seconds);
+/* The first failed flow's story, or NULL. */
+const struct flow *flows_first_failure(const struct flows *fs);
+void flow_describe(const struct flow *f, char *buf, size_t len);
+
+uint8_t pattern_byte(enum pattern p, uint32_t seed, uint64_t i);
+
+#endif
+
+/* ---- tests.c and main.c -------------------------------------------- */
+
+struct options {
+	int lab;
+	int step;             /* 0 = every step */
+	const char *only;     /* --test NAME, or NULL */
+	int valgrind;         /* 0, VG_MEMCHECK or VG_HELGRIND */
+	int verbose;
+	const char *json;     /* --json FILE, or NULL */
+	const char *server;   /* the binary under test */
+};
+
+#define MAX_SERVERS 4
+
+/* One test's world: the servers it started and what it found. */
+struct ctx {
+	const struct options *opt;
+	double scale;         /* multiplies every time threshold */
+	struct server srv[MAX_SERVERS];
+	int nsrv;
+	char addr[NET_ADDRSTRLEN]; /* from the first server's listening line */
+	int skipped;
+	char expected[256];   /* set by a failing test */
+	char happened[768];
+};
+
+struct test {
+	const char *name;
+	int points;
+	int (*run)(struct ctx *); /* 0 pass, -1 fail (expected/happened set) */
+	const char *reproduce;    /* SERVER stands for the binary's path */
+};
+
+/* Where a test sits in one lab: its README step and the hint for it. */
+struct plan_entry {
+	const char *test;
+	int step;
+	const char *hint;
+};
+
+const struct test *test_find(const char *name);
+const struct plan_entry *lab_plan(int lab, size_t *n);
+struct limits lab_limits(int lab);

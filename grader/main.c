@@ -1,0 +1,321 @@
+/*
+ * main.c - the grader's command line: run a lab's plan against one server
+ * binary, one fresh server per test, and report each test as it finishes.
+ */
+#define _GNU_SOURCE
+#include "grader.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct result {
+	const struct test *test;
+	const struct plan_entry *plan;
+	int score, skipped;
+	char output[2400];
+};
+
+static void usage(const char *why)
+{
+	if (why)
+		fprintf(stderr, "grader: %s\n", why);
+	fprintf(stderr,
+		"usage: grader --lab N [--step K] [--test NAME] [--valgrind]\n"
+		"              [--json FILE] [--verbose] PATH/TO/server\n");
+	exit(2);
+}
+
+static int parse_int(const char *s, int lo, int hi, const char *what)
+{
+	char *end, msg[96];
+	long v;
+
+	errno = 0;
+	v = s ? strtol(s, &end, 10) : 0;
+	if (s == NULL || *s == '\0' || *end != '\0' || errno || v < lo || v > hi) {
+		snprintf(msg, sizeof msg, "%s takes a number from %d to %d",
+			 what, lo, hi);
+		usage(msg);
+	}
+	return (int)v;
+}
+
+static void parse_args(int argc, char **argv, struct options *o)
+{
+	memset(o, 0, sizeof *o);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--lab") == 0)
+			o->lab = parse_int(next, 1, 4, "--lab"), i++;
+		else if (strcmp(a, "--step") == 0)
+			o->step = parse_int(next, 1, 20, "--step"), i++;
+		else if (strcmp(a, "--test") == 0) {
+			if (next == NULL)
+				usage("--test takes a test name");
+			o->only = next;
+			i++;
+		} else if (strcmp(a, "--json") == 0) {
+			if (next == NULL)
+				usage("--json takes a file name");
+			o->json = next;
+			i++;
+		} else if (strcmp(a, "--valgrind") == 0)
+			o->valgrind = VG_MEMCHECK;
+		else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
+			o->verbose = 1;
+		else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+			usage(NULL);
+		else if (a[0] == '-') {
+			char msg[128];
+			snprintf(msg, sizeof msg, "unknown option '%s'", a);
+			usage(msg);
+		} else if (o->server != NULL)
+			usage("give one server binary");
+		else
+			o->server = a;
+	}
+	if (o->lab == 0)
+		usage("--lab N is required");
+	if (o->server == NULL)
+		usage("give the server binary to grade");
+	if (access(o->server, X_OK) != 0) {
+		char msg[300];
+		snprintf(msg, sizeof msg, "cannot run '%s': %s (did you build "
+			 "it with make?)", o->server, strerror(errno));
+		usage(msg);
+	}
+}
+
+static void on_signal(int sig)
+{
+	grader_interrupted = sig;
+	sandbox_kill_current();
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Valgrind's verdict from its log: 0 if clean, else a summary in buf. */
+static int valgrind_errors(const char *log, char *buf, size_t len)
+{
+	char line[512], first[300] = "";
+	int errors = 0;
+	FILE *f = fopen(log, "re");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL) {
+		char *p = strstr(line, "== ");
+		const char *text = p ? p + 3 : line;
+		int n;
+		if (sscanf(text, "ERROR SUMMARY: %d errors", &n) == 1 && n > errors)
+			errors = n;
+		else if (first[0] == '\0' &&
+			 (strncmp(text, "Invalid", 7) == 0 ||
+			  strncmp(text, "Conditional", 11) == 0 ||
+			  strncmp(text, "Syscall param", 13) == 0 ||
+			  strstr(text, "definitely lost in") != NULL ||
+			  strncmp(text, "Possible data race", 18) == 0 ||
+			  strncmp(text, "Mismatched", 10) == 0))
+			snprintf(first, sizeof first, "%.*s",
+				 (int)strcspn(text, "\n"), text);
+	}
+	fclose(f);
+	if (errors > 0)
+		snprintf(buf, len, "valgrind found %d error%s, the first: %s",
+			 errors, errors == 1 ? "" : "s",
+			 first[0] ? first : "(see the log)");
+	return errors;
+}
+
+static void replace_server(const char *tmpl, const char *path, char *out,
+			   size_t len)
+{
+	size_t used = 0;
+
+	for (const char *p = tmpl; *p != '\0' && used + 1 < len;) {
+		if (strncmp(p, "SERVER", 6) == 0) {
+			used += (size_t)snprintf(out + used, len - used, "%s", path);
+			p += 6;
+		} else
+			out[used++] = *p++;
+		if (used >= len)
+			used = len - 1;
+	}
+	out[used] = '\0';
+}
+
+static void show_server_output(const struct ctx *c)
+{
+	for (int i = 0; i < c->nsrv; i++) {
+		const struct tail *t = &c->srv[i].err;
+		if (t->total == 0)
+			continue;
+		printf("    server %d stderr (last %zu of %zu bytes):\n", i + 1,
+		       t->len, t->total);
+		printf("%.*s%s", (int)t->len, t->buf,
+		       t->len && t->buf[t->len - 1] == '\n' ? "" : "\n");
+	}
+}
+
+static void run_one(const struct options *o, struct result *r)
+{
+	struct ctx c;
+	char vg[400] = "";
+	int rc, vg_bad = 0;
+
+	memset(&c, 0, sizeof c);
+	c.opt = o;
+	c.scale = o->valgrind ? 10 : 1;
+	rc = r->test->run(&c);
+	for (int i = 0; i < c.nsrv; i++) {
+		server_stop(&c.srv[i], o->valgrind ? 10 : 1);
+		if (c.srv[i].vg_log[0] != '\0') {
+			if (!vg_bad && valgrind_errors(c.srv[i].vg_log, vg, sizeof vg))
+				vg_bad = 1;
+			if (o->verbose || vg_bad)
+				printf("    valgrind log: %s\n", c.srv[i].vg_log);
+			else
+				unlink(c.srv[i].vg_log);
+		}
+	}
+	if (rc == 0 && vg_bad) {
+		snprintf(c.expected, sizeof c.expected, "no valgrind errors");
+		snprintf(c.happened, sizeof c.happened, "%s", vg);
+		rc = -1;
+	}
+	if (grader_interrupted && rc == 0) {
+		snprintf(c.expected, sizeof c.expected, "the test to finish");
+		snprintf(c.happened, sizeof c.happened, "the grader was interrupted");
+		rc = -1;
+	}
+	r->skipped = c.skipped;
+	r->score = rc == 0 ? r->test->points : 0;
+	if (c.skipped) {
+		printf("SKIP %s: not available on this machine\n", r->test->name);
+		snprintf(r->output, sizeof r->output, "skipped: not available on this machine");
+	} else if (rc == 0) {
+		printf("PASS %s (%d/%d)\n", r->test->name, r->score, r->test->points);
+		snprintf(r->output, sizeof r->output, "passed");
+	} else {
+		char repro[700];
+		replace_server(r->test->reproduce, o->server, repro, sizeof repro);
+		snprintf(r->output, sizeof r->output,
+			 "expected %s; %s\nhint: %s\nreproduce: %s", c.expected,
+			 c.happened, r->plan->hint, repro);
+		printf("FAIL %s (0/%d): expected %s; %s\n  hint: %s\n  reproduce: %s\n",
+		       r->test->name, r->test->points, c.expected, c.happened,
+		       r->plan->hint, repro);
+	}
+	if (o->verbose)
+		show_server_output(&c);
+	fflush(stdout);
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch == '\n')
+			fputs("\\n", f);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+/* Gradescope's results.json: score, max_score, and one entry a test. */
+static int write_json(const char *path, const struct result *r, size_t n,
+		      int score, int max)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL) {
+		fprintf(stderr, "grader: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "{\n  \"score\": %d,\n  \"max_score\": %d,\n  \"tests\": [", score, max);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+		json_string(f, r[i].test->name);
+		fprintf(f, ", \"score\": %d, \"max_score\": %d, \"output\": ",
+			r[i].score, r[i].skipped ? 0 : r[i].test->points);
+		json_string(f, r[i].output);
+		fputc('}', f);
+	}
+	fprintf(f, "\n  ]\n}\n");
+	if (fclose(f) != 0) {
+		fprintf(stderr, "grader: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct result results[64];
+	const struct plan_entry *plan;
+	size_t nplan, n = 0;
+	int score = 0, max = 0;
+
+	parse_args(argc, argv, &o);
+	plan = lab_plan(o.lab, &nplan);
+	if (plan == NULL) {
+		fprintf(stderr, "grader: lab %d has no tests yet\n", o.lab);
+		return 2;
+	}
+	if (o.only) {
+		size_t i = 0;
+		while (i < nplan && strcmp(plan[i].test, o.only) != 0)
+			i++;
+		if (i == nplan) {
+			fprintf(stderr, "grader: lab %d has no test '%s'; its tests:", o.lab, o.only);
+			for (i = 0; i < nplan; i++)
+				fprintf(stderr, " %s", plan[i].test);
+			fputc('\n', stderr);
+			return 2;
+		}
+	}
+	catch_signals();
+	sandbox_init();
+	for (size_t i = 0; i < nplan && !grader_interrupted; i++) {
+		if ((o.step && plan[i].step > o.step) ||
+		    (o.only && strcmp(plan[i].test, o.only) != 0))
+			continue;
+		struct result *r = &results[n++];
+		memset(r, 0, sizeof *r);
+		r->plan = &plan[i];
+		r->test = test_find(plan[i].test);
+		run_one(&o, r);
+		score += r->score;
+		max += r->skipped ? 0 : r->test->points;
+	}
+	sandbox_sweep();
+	if (grader_interrupted) {
+		fprintf(stderr, "grader: interrupted; every server process was stopped\n");
+		return 128 + grader_interrupted;
+	}
+	printf("score: %d/%d\n", score, max);
+	if (o.json && write_json(o.json, results, n, score, max) < 0)
+		return 2;
+	return score == max ? 0 : 1;
+}

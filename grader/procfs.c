@@ -1,0 +1,166 @@
+/*
+ * procfs.c - what /proc tells about the server: descriptors, threads,
+ * resident memory, CPU time, whether it holds an epoll instance, and which
+ * processes descend from the grader.
+ */
+#define _GNU_SOURCE
+#include "grader.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Calls fn for each entry of /proc/PID/fd; returns the count, -1 on error. */
+static int each_fd(pid_t pid, int (*fn)(const char *link))
+{
+	char path[64], link[384], target[256];
+	struct dirent *e;
+	DIR *d;
+	int n = 0, hits = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		n++;
+		if (fn == NULL)
+			continue;
+		snprintf(link, sizeof link, "%s/%s", path, e->d_name);
+		ssize_t len = readlink(link, target, sizeof target - 1);
+		if (len > 0) {
+			target[len] = '\0';
+			hits += fn(target);
+		}
+	}
+	closedir(d);
+	return fn == NULL ? n : hits;
+}
+
+int proc_fd_count(pid_t pid)
+{
+	return each_fd(pid, NULL);
+}
+
+static int is_epoll(const char *target)
+{
+	return strcmp(target, "anon_inode:[eventpoll]") == 0;
+}
+
+int proc_uses_epoll(pid_t pid)
+{
+	return each_fd(pid, is_epoll) > 0;
+}
+
+/* The value after "Key:" in /proc/PID/status, or -1. */
+static long status_field(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	size_t keylen = strlen(key);
+	long value = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (strncmp(line, key, keylen) == 0 && line[keylen] == ':') {
+			value = strtol(line + keylen + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return value;
+}
+
+int proc_threads(pid_t pid)
+{
+	return (int)status_field(pid, "Threads");
+}
+
+long proc_rss_kb(pid_t pid)
+{
+	return status_field(pid, "VmRSS");
+}
+
+/* Fields of /proc/PID/stat after the command name, which may hold spaces
+ * and parentheses: so parse from the last ')'. Fills ppid, utime, stime. */
+static int read_stat(pid_t pid, pid_t *ppid, double *cpu_s)
+{
+	char path[64], buf[1024], *p;
+	unsigned long utime, stime;
+	int parent;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt
+	 * cmajflt utime stime */
+	if (p == NULL || sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+				&parent, &utime, &stime) != 3)
+		return -1;
+	if (ppid)
+		*ppid = parent;
+	if (cpu_s)
+		*cpu_s = (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+	return 0;
+}
+
+double proc_cpu_s(pid_t pid)
+{
+	double cpu;
+
+	return read_stat(pid, NULL, &cpu) == 0 ? cpu : -1;
+}
+
+/*
+ * Every process whose chain of parents leads to root. One pass over /proc
+ * collects (pid, ppid) pairs; then the set grows until it stops growing.
+ */
+int proc_descendants(pid_t root, pid_t *out, int max)
+{
+	enum { CAP = 32768 };
+	static pid_t pid[CAP], parent[CAP];
+	struct dirent *e;
+	int n = 0, found = 0, grew;
+	DIR *d = opendir("/proc");
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL && n < CAP) {
+		char *end;
+		long v = strtol(e->d_name, &end, 10);
+		if (*end != '\0' || v <= 0)
+			continue;
+		if (read_stat((pid_t)v, &parent[n], NULL) == 0)
+			pid[n++] = (pid_t)v;
+	}
+	closedir(d);
+	do {
+		grew = 0;
+		for (int i = 0; i < n && found < max; i++) {
+			if (pid[i] == 0)
+				continue;
+			int ours = parent[i] == root;
+			for (int j = 0; j < found && !ours; j++)
+				ours = parent[i] == out[j];
+			if (ours) {
+				out[found++] = pid[i];
+				pid[i] = 0;
+				grew = 1;
+			}
+		}
+	} while (grew);
+	return found;
+}

@@ -1,0 +1,348 @@
+/*
+ * sandbox.c - the student's server as a process the grader contains.
+ *
+ * The server runs in a process group of its own, with rlimits set in the
+ * child before exec. The grader is a child subreaper, so anything the server
+ * forks, even after setsid(), comes back to the grader when its parent dies;
+ * server_stop then kills and reaps descendants, found through /proc, until
+ * none is left. Its stdout and stderr are pipes the grader drains whenever it
+ * waits, keeping a bounded tail, so a server that floods them never blocks.
+ */
+#define _GNU_SOURCE
+#include "grader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+volatile int grader_interrupted;
+static volatile pid_t current_group;
+static char vg_dir[32];
+
+double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void sleep_s(double s)
+{
+	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !grader_interrupted)
+		;
+}
+
+void sandbox_kill_current(void)
+{
+	if (current_group > 0)
+		kill(-current_group, SIGKILL);
+}
+
+static void remove_vg_dir(void)
+{
+	if (vg_dir[0] != '\0')
+		rmdir(vg_dir);
+}
+
+void sandbox_init(void)
+{
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	snprintf(vg_dir, sizeof vg_dir, "/tmp/grader.XXXXXX");
+	if (mkdtemp(vg_dir) == NULL)
+		vg_dir[0] = '\0';
+	else
+		atexit(remove_vg_dir);
+}
+
+static void set_limit(int resource, rlim_t value)
+{
+	struct rlimit rl = {value, value};
+
+	setrlimit(resource, &rl);
+}
+
+/* In the child, between fork and exec: only async-signal-safe calls. */
+static void exec_contained(const struct spawn_opts *o, char *const argv[],
+			   int out, int err)
+{
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	dup2(out, STDOUT_FILENO);
+	dup2(err, STDERR_FILENO);
+	int devnull = open("/dev/null", O_RDONLY);
+	if (devnull >= 0)
+		dup2(devnull, STDIN_FILENO);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL); /* the student decides, not the grader */
+	set_limit(RLIMIT_CORE, 0);
+	set_limit(RLIMIT_NOFILE, o->lim.nofile);
+	set_limit(RLIMIT_NPROC, o->lim.nproc);
+	set_limit(RLIMIT_CPU, o->lim.cpu_s);
+	if (o->lim.mem_mb != 0 && !o->valgrind)
+		set_limit(RLIMIT_AS, (rlim_t)o->lim.mem_mb << 20);
+	execvp(argv[0], argv);
+	_exit(127);
+}
+
+int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
+		 size_t whylen)
+{
+	char *argv[32], vg_logopt[96], tool[32];
+	int out[2], err[2], n = 0;
+
+	memset(s, 0, sizeof *s);
+	s->out_fd = s->err_fd = -1;
+	if (o->valgrind) {
+		snprintf(tool, sizeof tool, "--tool=%s",
+			 o->valgrind == VG_HELGRIND ? "helgrind" : "memcheck");
+		static unsigned spawned;
+		snprintf(s->vg_log, sizeof s->vg_log, "%s/vg.%u", vg_dir,
+			 spawned++);
+		snprintf(vg_logopt, sizeof vg_logopt, "--log-file=%s",
+			 s->vg_log);
+		argv[n++] = "valgrind";
+		argv[n++] = tool;
+		argv[n++] = vg_logopt;
+		argv[n++] = "--error-exitcode=99";
+		argv[n++] = "--child-silent-after-fork=yes";
+		if (o->valgrind == VG_MEMCHECK) {
+			argv[n++] = "--leak-check=full";
+			argv[n++] = "--show-leak-kinds=definite";
+			argv[n++] = "--errors-for-leak-kinds=definite";
+		}
+	}
+	argv[n++] = (char *)o->path;
+	for (size_t i = 0; o->args[i] != NULL && n < 31; i++)
+		argv[n++] = (char *)o->args[i];
+	argv[n] = NULL;
+
+	if (pipe2(out, O_CLOEXEC) < 0)
+		goto fail;
+	if (pipe2(err, O_CLOEXEC) < 0) {
+		close(out[0]);
+		close(out[1]);
+		goto fail;
+	}
+	pid_t pid = fork();
+	if (pid == 0)
+		exec_contained(o, argv, out[1], err[1]);
+	close(out[1]);
+	close(err[1]);
+	if (pid < 0) {
+		close(out[0]);
+		close(err[0]);
+		goto fail;
+	}
+	/* Both sides set the group, so no signal can find it unset. */
+	setpgid(pid, pid);
+	s->pid = pid;
+	current_group = pid;
+	s->out_fd = out[0];
+	s->err_fd = err[0];
+	fcntl(s->out_fd, F_SETFL, O_NONBLOCK);
+	fcntl(s->err_fd, F_SETFL, O_NONBLOCK);
+	return 0;
+fail:
+	snprintf(why, whylen, "cannot start %s: %s", o->path, strerror(errno));
+	return -1;
+}
+
+static void tail_add(struct tail *t, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		t->lines += p[i] == '\n';
+	t->total += n;
+	if (n >= TAIL_BYTES) {
+		memcpy(t->buf, p + n - TAIL_BYTES, TAIL_BYTES);
+		t->len = TAIL_BYTES;
+		return;
+	}
+	if (t->len + n > TAIL_BYTES) {
+		size_t drop = t->len + n - TAIL_BYTES;
+		memmove(t->buf, t->buf + drop, t->len - drop);
+		t->len -= drop;
+	}
+	memcpy(t->buf + t->len, p, n);
+	t->len += n;
+}
+
+/* The first stdout line is kept whole (up to its size) for the contract. */
+static void note_first_line(struct server *s)
+{
+	const char *nl;
+
+	if (s->have_line || s->out.total > s->out.len)
+		return;
+	nl = memchr(s->out.buf, '\n', s->out.len);
+	if (nl == NULL)
+		return;
+	size_t n = (size_t)(nl - s->out.buf);
+	if (n >= sizeof s->first_line)
+		n = sizeof s->first_line - 1;
+	memcpy(s->first_line, s->out.buf, n);
+	s->first_line[n] = '\0';
+	s->have_line = 1;
+}
+
+static int drain_fd(int *fd, struct tail *t)
+{
+	char buf[8192];
+	int got = 0;
+	ssize_t n;
+
+	/* Bounded: a flooding server must not keep the grader here. */
+	for (int rounds = 0; *fd >= 0 && rounds < 64; rounds++) {
+		n = read(*fd, buf, sizeof buf);
+		if (n > 0) {
+			tail_add(t, buf, (size_t)n);
+			got = 1;
+			continue;
+		}
+		if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+			close(*fd);
+			*fd = -1;
+		}
+		break;
+	}
+	return got;
+}
+
+int server_drain(struct server *s)
+{
+	int got = drain_fd(&s->out_fd, &s->out);
+
+	got |= drain_fd(&s->err_fd, &s->err);
+	note_first_line(s);
+	return got;
+}
+
+int server_check_exit(struct server *s)
+{
+	int status;
+
+	if (s->pid > 0 && !s->exited && waitpid(s->pid, &status, WNOHANG) == s->pid) {
+		s->exited = 1;
+		s->status = status;
+	}
+	return s->exited;
+}
+
+int server_await_line(struct server *s, double deadline)
+{
+	while (!grader_interrupted) {
+		server_drain(s);
+		if (s->have_line)
+			return 0;
+		if (server_check_exit(s)) {
+			server_drain(s);
+			return s->have_line ? 0 : -1;
+		}
+		if (now_s() >= deadline)
+			return -1;
+		sleep_s(0.005);
+	}
+	return -1;
+}
+
+int server_await_exit(struct server *s, double deadline)
+{
+	while (!grader_interrupted) {
+		server_drain(s);
+		if (server_check_exit(s)) {
+			server_drain(s);
+			return 0;
+		}
+		if (now_s() >= deadline)
+			return -1;
+		sleep_s(0.005);
+	}
+	return -1;
+}
+
+/* Reap whatever has died among our children (the server and orphans). */
+static void reap_children(struct server *s)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		if (s != NULL && pid == s->pid && !s->exited) {
+			s->exited = 1;
+			s->status = status;
+		}
+}
+
+static int kill_descendants(int sig)
+{
+	pid_t pids[4096];
+	int n = proc_descendants(getpid(), pids, 4096);
+
+	for (int i = 0; i < n; i++)
+		kill(pids[i], sig);
+	return n;
+}
+
+static void kill_until_gone(struct server *s)
+{
+	double give_up = now_s() + 10;
+
+	do {
+		if (s != NULL && s->pid > 0)
+			kill(-s->pid, SIGKILL);
+		int left = kill_descendants(SIGKILL);
+		reap_children(s);
+		if (left == 0 && waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+			return;
+		sleep_s(0.002);
+	} while (now_s() < give_up);
+	fprintf(stderr, "grader: warning: descendants still alive after 10 s\n");
+}
+
+void sandbox_sweep(void)
+{
+	kill_until_gone(NULL);
+}
+
+void server_stop(struct server *s, double grace_s)
+{
+	if (s->pid > 0 && !s->stopped) {
+		s->stopped = 1;
+		if (!s->exited) {
+			kill(-s->pid, SIGTERM);
+			server_await_exit(s, now_s() + grace_s);
+		}
+		kill_until_gone(s);
+		server_drain(s);
+		current_group = 0;
+	}
+	if (s->out_fd >= 0)
+		close(s->out_fd);
+	if (s->err_fd >= 0)
+		close(s->err_fd);
+	s->out_fd = s->err_fd = -1;
+}
+
+void describe_status(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "was killed by SIG%s (%s)",
+			 sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?",
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "stopped (status 0x%x)", status);
+}
