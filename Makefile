@@ -26,8 +26,10 @@ PROGRAMS     := $(SOLUTION_SRC:.c=) $(LAB_SRC:.c=)
 GRADER_SRC := $(wildcard grader/*.c)
 GRADER_HDR := $(wildcard grader/*.h)
 GRADER     := grader/grader
-BROKEN_SRC := $(wildcard grader/tests/*.c)
-BROKEN     := $(BROKEN_SRC:.c=)
+# Deliberately broken servers: one source, one binary per flaw named in the
+# manifest (grader/tests/bin/NAME is built with -DFLAW='"NAME"').
+BROKEN_SRC := grader/tests/broken.c
+BROKEN     := $(addprefix grader/tests/bin/,$(shell awk '/^[a-z]/ {print $$1}' grader/tests/manifest 2>/dev/null))
 
 UNIT_SRC   := $(wildcard common/tests/*.c)
 UNIT       := common/tests/unit
@@ -37,7 +39,7 @@ LABS ?= labs
 STEP ?=
 step_opt = $(if $(STEP),--step $(STEP))
 
-.PHONY: all help deps check test demo bench skeletons clean format tidy \
+.PHONY: all help deps check test demo bench skeletons clean format tidy broken \
 	check-lab1 check-lab2 check-lab3 check-lab4
 
 all: $(COMMON_LIB) $(PROGRAMS) $(GRADER)
@@ -67,8 +69,11 @@ $(PROGRAMS): %: %.c $(COMMON_LIB) $(COMMON_HDR)
 $(GRADER): $(GRADER_SRC) $(GRADER_HDR) $(COMMON_LIB) $(COMMON_HDR)
 	$(CC) $(ALL_CFLAGS) -Igrader $(LDFLAGS) -o $@ $(GRADER_SRC) $(COMMON_LIB) $(LDLIBS)
 
-$(BROKEN): %: %.c $(COMMON_LIB) $(COMMON_HDR)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(COMMON_LIB) $(LDLIBS)
+grader/tests/bin/%: $(BROKEN_SRC) $(COMMON_LIB) $(COMMON_HDR) grader/tests/manifest
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DFLAW='"$*"' $(LDFLAGS) -o $@ $(BROKEN_SRC) $(COMMON_LIB) $(LDLIBS)
+
+broken: $(BROKEN)
 
 $(UNIT): $(UNIT_SRC) $(COMMON_LIB) $(COMMON_HDR)
 	@sh grader/tools/deps.sh --quiet
@@ -105,4 +110,5 @@ tidy:
 	clang-tidy $(COMMON_SRC) $(SOLUTION_SRC) $(GRADER_SRC) -- $(WARN) -Icommon -Igrader
 
 clean:
-	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(BROKEN) $(UNIT)
+	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(UNIT)
+	rm -rf grader/tests/bin

@@ -92,6 +92,7 @@ int proc_threads(pid_t pid);           /* -1 if unreadable */
 long proc_rss_kb(pid_t pid);           /* -1 if unreadable */
 double proc_cpu_s(pid_t pid);          /* user + system; -1 if unreadable */
 int proc_uses_epoll(pid_t pid);        /* an anon_inode:[eventpoll] fd */
+int proc_waits_in_poll(pid_t pid);      /* asleep in poll/select/epoll_wait */
 int proc_descendants(pid_t root, pid_t *out, int max); /* count found */
 
 /* ---- flows.c ------------------------------------------------------- */
@@ -104,10 +105,12 @@ enum flow_end {
 	END_HALFCLOSE,  /* shutdown(SHUT_WR) at once; done at EOF after all bytes */
 	END_ABANDON,    /* close without reading what comes back */
 	END_RESET,      /* close with SO_LINGER 0: the server sees a reset */
+	END_HOLD,       /* after every byte came back, stay connected, idle */
 };
 
 struct flow_spec {
-	uint64_t total;        /* bytes to send */
+	uint64_t total;        /* bytes to send (computed when rounds > 0) */
+	uint32_t rounds;       /* lockstep messages to send; 0 = as total says */
 	enum pattern pattern;
 	uint32_t seed;
 	uint32_t msg_min, msg_max; /* lockstep message sizes; 0 = stream */
@@ -152,6 +155,10 @@ void flow_resume(struct flows *fs, size_t i);
 void flows_close_all(struct flows *fs);
 /* Run until no flow is active, or the deadline; 0 when all finished. */
 int flows_run(struct flows *fs, double deadline);
+/* Run until fewer than limit flows are active, or the deadline. */
+int flows_run_below(struct flows *fs, size_t limit, double deadline);
+/* Flow i is done sending and every byte came back (END_HOLD, idle). */
+int flow_settled(const struct flow *f);
 /* Run until flow i is DONE/FAILED, or the deadline. */
 int flows_run_until(struct flows *fs, size_t i, double deadline);
 /* Run for a while (idle connections, paced flows), then return. */
@@ -184,6 +191,7 @@ struct ctx {
 	double scale;         /* multiplies every time threshold */
 	struct server srv[MAX_SERVERS];
 	int nsrv;
+	unsigned long nofile; /* RLIMIT_NOFILE for the next server; 0 = lab's */
 	char addr[NET_ADDRSTRLEN]; /* from the first server's listening line */
 	int skipped;
 	char expected[256];   /* set by a failing test */

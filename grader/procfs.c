@@ -7,6 +7,7 @@
 #include "grader.h"
 
 #include <dirent.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,4 +164,40 @@ int proc_descendants(pid_t root, pid_t *out, int max)
 		}
 	} while (grew);
 	return found;
+}
+
+/* Whether the process is blocked in a readiness wait (poll, select, epoll),
+ * from the syscall number /proc/PID/syscall shows while it sleeps. */
+int proc_waits_in_poll(pid_t pid)
+{
+	static const long waits[] = {
+#ifdef SYS_poll
+		SYS_poll,
+#endif
+#ifdef SYS_select
+		SYS_select,
+#endif
+#ifdef SYS_epoll_wait
+		SYS_epoll_wait,
+#endif
+		SYS_ppoll, SYS_pselect6, SYS_epoll_pwait,
+#ifdef SYS_epoll_pwait2
+		SYS_epoll_pwait2,
+#endif
+	};
+	char path[64];
+	long nr = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%ld", &nr) != 1)
+		nr = -1;
+	fclose(f);
+	for (size_t i = 0; i < sizeof waits / sizeof waits[0]; i++)
+		if (nr == waits[i])
+			return 1;
+	return 0;
 }

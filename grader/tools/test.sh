@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# test.sh - the kit's own test suite (make test). Every check prints one line,
+# "ok NAME" or "FAIL NAME: why"; the grader's PASS/FAIL lines and Check's
+# results are counted test by test. The last line is "N passed, M failed".
+set -u
+cd "$(dirname "$0")/../.."
+passed=0 failed=0
+log=$(mktemp -d /tmp/serverlab-test.XXXXXX)
+trap 'rm -rf "$log"' EXIT
+
+ok() { passed=$((passed + 1)); echo "ok $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL $1: $2"; }
+check() { # check NAME COMMAND...: ok when the command succeeds
+	local name=$1; shift
+	if "$@" > "$log/out" 2>&1; then ok "$name"; else bad "$name" "$(tail -n 5 "$log/out")"; fi
+}
+# Count a grader run's PASS and FAIL lines into the totals.
+count_grader() { # count_grader LABEL FILE
+	local p f
+	p=$(grep -c '^PASS ' "$2"); f=$(grep -c '^FAIL ' "$2")
+	passed=$((passed + p)); failed=$((failed + f))
+	echo "$1: $p passed, $f failed"
+	grep -A2 '^FAIL ' "$2" | sed 's/^/    /'
+}
+labs() { ls -d solutions/lab*/ 2>/dev/null | sed 's,solutions/,,; s,/,,'; }
+lab_number() { echo "$1" | sed 's/^lab\([0-9]\).*/\1/'; }
+
+echo "== builds (gcc and clang, -Werror)"
+check "build with clang" make -s clean all broken common/tests/unit CC=clang
+check "build with gcc" make -s clean all broken common/tests/unit CC=gcc
+
+echo "== unit tests (Check)"
+./common/tests/unit > "$log/unit" 2>&1
+summary=$(tail -n 1 "$log/unit")
+if [[ $summary =~ ^unit:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+	passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
+	echo "$summary"
+	grep -E ':[EF]:' "$log/unit" | sed 's/^/    /'
+else
+	bad "unit tests" "no summary line: $(tail -n 3 "$log/unit")"
+fi
+
+echo "== skeletons are generated from the solutions"
+for f in solutions/lab*/*.c; do
+	skel=labs/${f#solutions/}
+	if awk -f grader/tools/skeleton.awk "$f" | diff -u "$skel" - > "$log/diff" 2>&1; then
+		ok "skeleton $skel in sync"
+	else
+		bad "skeleton $skel in sync" "differs from its solution outside the TODO regions (run make skeletons): $(head -n 12 "$log/diff")"
+	fi
+done
+
+echo "== reference solutions at full marks"
+for lab in $(labs); do
+	n=$(lab_number "$lab")
+	./grader/grader --lab "$n" "solutions/$lab/server" > "$log/sol" 2>&1
+	count_grader "solution $lab" "$log/sol"
+	grep -q '^score: \([0-9]*\)/\1$' "$log/sol" || bad "solution $lab full marks" "$(tail -n 1 "$log/sol")"
+	./grader/grader --lab "$n" --valgrind "solutions/$lab/server" > "$log/vg" 2>&1
+	count_grader "solution $lab under valgrind" "$log/vg"
+done
+
+echo "== skeletons build, run, and fail at step 1"
+for lab in $(labs); do
+	n=$(lab_number "$lab")
+	./grader/grader --lab "$n" "labs/$lab/server" > "$log/skel" 2>&1
+	rc=$?
+	first_hint=$(grep -m1 '^  hint:' "$log/skel")
+	if [ $rc -eq 1 ] && [[ $first_hint == *"step 1"* ]]; then
+		ok "skeleton $lab fails with a step-1 hint"
+	else
+		bad "skeleton $lab fails with a step-1 hint" "exit $rc, first hint: $first_hint"
+	fi
+done
+
+echo "== each broken server fails exactly its tests"
+# manifest: NAME LAB EXPECT... ; EXPECT = tests that must fail, ?TEST may fail,
+# or the word "hostile" (then: contained, see below).
+hostile=()
+while read -r name lab expect; do
+	case $name in ''|'#'*) continue ;; esac
+	if [ "$expect" = hostile ]; then hostile+=("$name $lab"); continue; fi
+	./grader/grader --lab "$lab" "grader/tests/bin/$name" > "$log/b" 2>&1
+	got=$(sed -n 's/^FAIL \([^ ]*\) .*/\1/p' "$log/b" | sort | tr '\n' ' ')
+	missing="" extra=""
+	for t in $expect; do
+		case $t in '?'*) continue ;; esac
+		grep -q "^FAIL $t " "$log/b" || missing="$missing $t"
+	done
+	for t in $got; do
+		[[ " $expect " == *" $t "* || " $expect " == *" ?$t "* ]] || extra="$extra $t"
+	done
+	if [ -z "$missing$extra" ]; then ok "broken $name fails: $got"
+	else bad "broken $name" "expected to fail [$expect], failed [$got]"; fi
+done < grader/tests/manifest
+
+echo "== hostile servers are contained (grader ends within 60 s, no process left)"
+for entry in "${hostile[@]}"; do
+	set -- $entry
+	( start=$(date +%s)
+	  timeout 90 ./grader/grader --lab "$2" "grader/tests/bin/$1" > "$log/h.$1" 2>&1
+	  echo "rc=$? seconds=$(( $(date +%s) - start ))" > "$log/h.$1.done" ) &
+done
+wait
+for entry in "${hostile[@]}"; do
+	set -- $entry
+	read -r rcs secs < <(tr '=' ' ' < "$log/h.$1.done" | awk '{print $2, $4}')
+	left=$(pgrep -x "${1:0:15}" | tr '\n' ' ')
+	if [ "$rcs" = 1 ] && [ "$secs" -lt 60 ] && [ -z "$left" ]; then
+		ok "hostile $1 contained (${secs} s, $(grep -c '^FAIL' "$log/h.$1") tests failed)"
+	else
+		bad "hostile $1 contained" "grader exit $rcs after ${secs} s; processes left: [$left]"
+		[ -n "$left" ] && kill -9 $left 2> /dev/null
+	fi
+done
+
+echo "== the grader itself"
+expect_exit() { # expect_exit CODE COMMAND...
+	local want=$1; shift
+	"$@" > /dev/null 2>&1; [ $? -eq "$want" ]
+}
+check "grader: no arguments is a usage error (2)" expect_exit 2 ./grader/grader
+check "grader: --lab 9 is a usage error (2)" expect_exit 2 ./grader/grader --lab 9 solutions/lab1-simple/server
+check "grader: unknown test is a usage error (2)" expect_exit 2 ./grader/grader --lab 1 --test nosuch solutions/lab1-simple/server
+check "grader: missing binary is a usage error (2)" expect_exit 2 ./grader/grader --lab 1 /nonexistent/server
+check "grader: --step 1 runs step 1 only" bash -c \
+	'./grader/grader --lab 1 --step 1 solutions/lab1-simple/server | grep -q "^score: 7/7$"'
+check "grader: --json writes Gradescope results" bash -c "
+	./grader/grader --lab 1 --json '$log/r.json' grader/tests/bin/no-sigpipe > /dev/null
+	grep -q '\"max_score\": 25' '$log/r.json' && grep -q '\"name\": \"early-close\", \"score\": 0' '$log/r.json' &&
+	{ ! command -v python3 > /dev/null || python3 -m json.tool '$log/r.json' > /dev/null; }"
+check "grader: a valgrind error fails the test it happened in" bash -c \
+	'./grader/grader --lab 1 --valgrind --test sequential grader/tests/bin/leak-per-client | grep -q "^FAIL sequential .*valgrind found"'
+check "grader: Ctrl-C stops the grader and every server process" bash -c '
+	./grader/grader --lab 1 grader/tests/bin/ignore-term > /dev/null 2>&1 & g=$!
+	sleep 1; kill -INT $g; wait $g; rc=$?
+	sleep 0.2; [ $rc -eq 130 ] && ! pgrep -x ignore-term'
+
+echo "== the lab 1 client"
+check "client echoes its message through the reference server" bash -c '
+	out=$(mktemp); solutions/lab1-simple/server 127.0.0.1:0 > "$out" & s=$!
+	for i in $(seq 50); do grep -q listening "$out" && break; sleep 0.05; done
+	addr=$(sed -n "s/^listening on //p" "$out")
+	got=$(solutions/lab1-simple/client "$addr" "hello, server"); rc=$?
+	kill $s; rm -f "$out"; [ $rc -eq 0 ] && [ "$got" = "hello, server" ]'
+check "client usage error exits 2" expect_exit 2 solutions/lab1-simple/client
+check "client connect failure exits 1" expect_exit 1 solutions/lab1-simple/client 127.0.0.1:1 hi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
