@@ -39,7 +39,7 @@ LABS ?= labs
 STEP ?=
 step_opt = $(if $(STEP),--step $(STEP))
 
-.PHONY: all help deps check test demo bench skeletons clean format tidy broken \
+.PHONY: all help deps check test demo skeletons clean format tidy broken \
 	check-lab1 check-lab2 check-lab3 check-lab4
 
 all: $(COMMON_LIB) $(PROGRAMS) $(GRADER)
@@ -69,6 +69,10 @@ $(PROGRAMS): %: %.c $(COMMON_LIB) $(COMMON_HDR)
 $(GRADER): $(GRADER_SRC) $(GRADER_HDR) $(COMMON_LIB) $(COMMON_HDR)
 	$(CC) $(ALL_CFLAGS) -Igrader $(LDFLAGS) -o $@ $(GRADER_SRC) $(COMMON_LIB) $(LDLIBS)
 
+grader/tests/bin/mux-%: grader/tests/broken_mux.c $(COMMON_LIB) $(COMMON_HDR) grader/tests/manifest
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DFLAW='"mux-$*"' $(LDFLAGS) -o $@ grader/tests/broken_mux.c $(COMMON_LIB) $(LDLIBS)
+
 grader/tests/bin/%: $(BROKEN_SRC) $(COMMON_LIB) $(COMMON_HDR) grader/tests/manifest
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DFLAW='"$*"' $(LDFLAGS) -o $@ $(BROKEN_SRC) $(COMMON_LIB) $(LDLIBS)
@@ -80,7 +84,8 @@ $(UNIT): $(UNIT_SRC) $(COMMON_LIB) $(COMMON_HDR)
 	$(CC) $(ALL_CFLAGS) $$(pkg-config --cflags check) $(LDFLAGS) -o $@ \
 		$(UNIT_SRC) $(COMMON_LIB) $$(pkg-config --libs check) $(LDLIBS)
 
-check-lab%: $(COMMON_LIB) $(GRADER)
+CHECK_LABS := check-lab1 check-lab2 check-lab3 check-lab4
+$(CHECK_LABS): check-lab%: $(COMMON_LIB) $(GRADER)
 	@$(MAKE) --no-print-directory $(patsubst %.c,%,$(wildcard $(LABS)/lab$*-*/*.c))
 	@dir=$$(ls -d $(LABS)/lab$*-* 2>/dev/null | head -n 1); \
 	if [ -z "$$dir" ]; then echo "no folder $(LABS)/lab$*-*"; exit 2; fi; \

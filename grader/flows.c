@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,7 +172,7 @@ long flow_start(struct flows *fs, const struct flow_spec *spec)
 		for (uint32_t r = 0; r < spec->rounds; r++)
 			f->spec.total += spec->msg_min + next_random(&rng) % span;
 	}
-	f->last_progress = now_s();
+	f->last_progress = fs->last_progress = now_s();
 	f->state = FLOW_CONNECTING;
 	fs->active++;
 	f->fd = socket(fs->target.ss_family,
@@ -178,6 +180,13 @@ long flow_start(struct flows *fs, const struct flow_spec *spec)
 	if (f->fd < 0) {
 		flow_fail(fs, f, "cannot create a client socket: %s", errno);
 		return (long)fs->n++;
+	}
+	if (spec->narrow) {
+		/* Set before connect: the MSS and window are negotiated then.
+		 * A small MSS also keeps the server's send buffer small. */
+		int rcvbuf = 4096, mss = 536;
+		setsockopt(f->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+		setsockopt(f->fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof mss);
 	}
 	if (connect(f->fd, (struct sockaddr *)&fs->target, fs->target_len) < 0 &&
 	    errno != EINPROGRESS) {
@@ -205,6 +214,10 @@ static void flow_finish_sending(struct flows *fs, struct flow *f)
 	case END_HALFCLOSE:
 		if (shutdown(f->fd, SHUT_WR) < 0)
 			flow_fail(fs, f, "shutdown(SHUT_WR) failed: %s", errno);
+		break;
+	case END_SHUT_ABANDON:
+		shutdown(f->fd, SHUT_WR);
+		flow_close(fs, f, FLOW_DONE);
 		break;
 	case END_ABANDON:
 		flow_close(fs, f, FLOW_DONE);
@@ -239,7 +252,7 @@ static void flow_send(struct flows *fs, struct flow *f, double now)
 			return;
 		}
 		f->sent += (uint64_t)w;
-		f->last_progress = now;
+		f->last_progress = fs->last_progress = now;
 		if (f->sent == f->spec.total)
 			flow_finish_sending(fs, f);
 		if (f->spec.gap_s > 0) {
@@ -275,6 +288,7 @@ static void flow_receive(struct flows *fs, struct flow *f, double now)
 			uint64_t at = f->echoed + (uint64_t)k;
 			uint8_t want = pattern_byte(f->spec.pattern, f->spec.seed, at);
 			if (at >= f->sent) {
+				f->echoed = at;
 				snprintf(f->why, sizeof f->why,
 					 "received byte %llu, but only %llu were sent",
 					 (unsigned long long)at,
@@ -283,6 +297,7 @@ static void flow_receive(struct flows *fs, struct flow *f, double now)
 				return;
 			}
 			if (buf[k] != want) {
+				f->echoed = at;
 				snprintf(f->why, sizeof f->why,
 					 "byte %llu came back as 0x%02x, sent 0x%02x",
 					 (unsigned long long)at, buf[k], want);
@@ -291,7 +306,7 @@ static void flow_receive(struct flows *fs, struct flow *f, double now)
 			}
 		}
 		f->echoed += (uint64_t)r;
-		f->last_progress = now;
+		f->last_progress = fs->last_progress = now;
 		if (f->echoed == f->msg_end && f->sent < f->spec.total)
 			next_message(f);
 		if (f->echoed == f->spec.total && f->spec.end == END_CLOSE)
@@ -310,6 +325,7 @@ static void flow_connected(struct flows *fs, struct flow *f)
 		return;
 	}
 	f->state = FLOW_RUNNING;
+	f->last_progress = fs->last_progress = now_s();
 	next_message(f);
 	if (f->spec.total == 0)
 		flow_finish_sending(fs, f);
@@ -364,9 +380,16 @@ static void flows_step(struct flows *fs, double deadline)
 		server_drain(fs->srv);
 }
 
+static int stalled(const struct flows *fs)
+{
+	return fs->stall_s > 0 && now_s() - fs->last_progress > fs->stall_s;
+}
+
 int flows_run_below(struct flows *fs, size_t limit, double deadline)
 {
-	while (fs->active >= limit && now_s() < deadline && !grader_interrupted)
+	fs->last_progress = now_s();
+	while (fs->active >= limit && now_s() < deadline && !grader_interrupted &&
+	       !stalled(fs))
 		flows_step(fs, deadline);
 	return fs->active < limit ? 0 : -1;
 }

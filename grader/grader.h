@@ -49,6 +49,7 @@ struct server {
 	int out_fd, err_fd;   /* read ends of its stdout and stderr, or -1 */
 	struct tail out, err;
 	char first_line[256]; /* the first stdout line, once complete */
+	size_t line_len;
 	int have_line;
 	int exited;           /* reaped; status below is valid */
 	int stopped;          /* server_stop ran: never signal pid again */
@@ -106,6 +107,7 @@ enum flow_end {
 	END_ABANDON,    /* close without reading what comes back */
 	END_RESET,      /* close with SO_LINGER 0: the server sees a reset */
 	END_HOLD,       /* after every byte came back, stay connected, idle */
+	END_SHUT_ABANDON, /* shutdown(SHUT_WR), then close without reading */
 };
 
 struct flow_spec {
@@ -117,6 +119,8 @@ struct flow_spec {
 	uint32_t chunk;        /* most bytes per send(); 0 = no cap */
 	double gap_s;          /* pause between chunks (slow sender) */
 	int paused;            /* do not read until flow_resume() */
+	int narrow;            /* tiny receive buffer and MSS: the server's
+				* writes to this client go out in pieces */
 	enum flow_end end;
 };
 
@@ -143,6 +147,9 @@ struct flows {
 	struct flow *v;
 	size_t n, cap;
 	size_t active;           /* neither DONE nor FAILED */
+	double stall_s;          /* flows_run gives up after this long with no
+				  * progress on any flow; 0 = never */
+	double last_progress;
 	struct server *srv;      /* drained while flows run; may be NULL */
 };
 

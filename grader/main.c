@@ -174,8 +174,8 @@ static void show_server_output(const struct ctx *c)
 static void run_one(const struct options *o, struct result *r)
 {
 	struct ctx c;
-	char vg[400] = "";
-	int rc, vg_bad = 0;
+	char vg[400] = "", vg_kept[MAX_SERVERS][64];
+	int rc, vg_bad = 0, nkept = 0;
 
 	memset(&c, 0, sizeof c);
 	c.opt = o;
@@ -187,7 +187,8 @@ static void run_one(const struct options *o, struct result *r)
 			if (!vg_bad && valgrind_errors(c.srv[i].vg_log, vg, sizeof vg))
 				vg_bad = 1;
 			if (o->verbose || vg_bad)
-				printf("    valgrind log: %s\n", c.srv[i].vg_log);
+				snprintf(vg_kept[nkept++], sizeof vg_kept[0], "%s",
+					 c.srv[i].vg_log);
 			else
 				unlink(c.srv[i].vg_log);
 		}
@@ -211,15 +212,30 @@ static void run_one(const struct options *o, struct result *r)
 		printf("PASS %s (%d/%d)\n", r->test->name, r->score, r->test->points);
 		snprintf(r->output, sizeof r->output, "passed");
 	} else {
-		char repro[700];
-		replace_server(r->test->reproduce, o->server, repro, sizeof repro);
+		char repro[700], tmpl[600];
+		const char *hint = r->plan->hint;
+		if (vg_bad) {
+			/* The test's own hint is about behaviour; this is memory. */
+			hint = "memory: run the server under valgrind yourself and "
+			       "fix the first error it reports (its stack names "
+			       "the line)";
+			snprintf(tmpl, sizeof tmpl, "valgrind --leak-check=full "
+				 "SERVER 127.0.0.1:7000, and in another terminal: %s",
+				 strstr(r->test->reproduce, "sleep 1; ")
+					 ? strstr(r->test->reproduce, "sleep 1; ") + 9
+					 : r->test->reproduce);
+		} else
+			snprintf(tmpl, sizeof tmpl, "%s", r->test->reproduce);
+		replace_server(tmpl, o->server, repro, sizeof repro);
 		snprintf(r->output, sizeof r->output,
 			 "expected %s; %s\nhint: %s\nreproduce: %s", c.expected,
-			 c.happened, r->plan->hint, repro);
+			 c.happened, hint, repro);
 		printf("FAIL %s (0/%d): expected %s; %s\n  hint: %s\n  reproduce: %s\n",
 		       r->test->name, r->test->points, c.expected, c.happened,
-		       r->plan->hint, repro);
+		       hint, repro);
 	}
+	for (int i = 0; i < nkept; i++)
+		printf("  valgrind log: %s\n", vg_kept[i]);
 	if (o->verbose)
 		show_server_output(&c);
 	fflush(stdout);

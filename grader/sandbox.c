@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -72,6 +73,17 @@ static void set_limit(int resource, rlim_t value)
 	setrlimit(resource, &rl);
 }
 
+/* The server gets stdin, stdout, stderr and nothing else of ours. */
+static void close_inherited(void)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 3, ~0U, 0) == 0)
+		return;
+#endif
+	for (int fd = 3; fd < 1024; fd++)
+		close(fd);
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static void exec_contained(const struct spawn_opts *o, char *const argv[],
 			   int out, int err)
@@ -83,6 +95,7 @@ static void exec_contained(const struct spawn_opts *o, char *const argv[],
 	int devnull = open("/dev/null", O_RDONLY);
 	if (devnull >= 0)
 		dup2(devnull, STDIN_FILENO);
+	close_inherited();
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -179,25 +192,20 @@ static void tail_add(struct tail *t, const char *p, size_t n)
 	t->len += n;
 }
 
-/* The first stdout line is kept whole (up to its size) for the contract. */
-static void note_first_line(struct server *s)
+/* The first stdout line is the contract's: keep it whole (up to its
+ * size), however much the server writes after it. */
+static void note_first_line(struct server *s, const char *p, size_t n)
 {
-	const char *nl;
-
-	if (s->have_line || s->out.total > s->out.len)
-		return;
-	nl = memchr(s->out.buf, '\n', s->out.len);
-	if (nl == NULL)
-		return;
-	size_t n = (size_t)(nl - s->out.buf);
-	if (n >= sizeof s->first_line)
-		n = sizeof s->first_line - 1;
-	memcpy(s->first_line, s->out.buf, n);
-	s->first_line[n] = '\0';
-	s->have_line = 1;
+	for (size_t i = 0; i < n && !s->have_line; i++) {
+		if (p[i] == '\n')
+			s->have_line = 1;
+		else if (s->line_len + 1 < sizeof s->first_line)
+			s->first_line[s->line_len++] = p[i];
+	}
+	s->first_line[s->line_len] = '\0';
 }
 
-static int drain_fd(int *fd, struct tail *t)
+static int drain_fd(struct server *s, int *fd, struct tail *t)
 {
 	char buf[8192];
 	int got = 0;
@@ -207,6 +215,8 @@ static int drain_fd(int *fd, struct tail *t)
 	for (int rounds = 0; *fd >= 0 && rounds < 64; rounds++) {
 		n = read(*fd, buf, sizeof buf);
 		if (n > 0) {
+			if (t == &s->out)
+				note_first_line(s, buf, (size_t)n);
 			tail_add(t, buf, (size_t)n);
 			got = 1;
 			continue;
@@ -222,10 +232,9 @@ static int drain_fd(int *fd, struct tail *t)
 
 int server_drain(struct server *s)
 {
-	int got = drain_fd(&s->out_fd, &s->out);
+	int got = drain_fd(s, &s->out_fd, &s->out);
 
-	got |= drain_fd(&s->err_fd, &s->err);
-	note_first_line(s);
+	got |= drain_fd(s, &s->err_fd, &s->err);
 	return got;
 }
 

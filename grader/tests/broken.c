@@ -1,0 +1,270 @@
+/*
+ * broken.c - a lab-1 echo server (one client at a time, blocking calls)
+ * that is correct as written, with one student mistake switched on by name.
+ *
+ * The Makefile builds it once per line of grader/tests/manifest, with
+ * -DFLAW='"NAME"'; each `if (flaw("NAME"))` below sits where that mistake
+ * is made. The manifest says which grader tests each one must fail, so every
+ * test is shown able to fail. The hostile ones (crash, silent, forker,
+ * ignore-term, flood) attack the grader's containment instead.
+ */
+#define _GNU_SOURCE
+#include "net.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef FLAW
+#define FLAW "none"
+#endif
+
+#define USAGE "usage: server ADDRESS:PORT (e.g. 127.0.0.1:7000 or [::1]:0)"
+#define BUFSIZE 16384
+
+static int flaw(const char *name)
+{
+	return strcmp(FLAW, name) == 0;
+}
+
+static void usage_exit(const char *why)
+{
+	if (why != NULL)
+		fprintf(stderr, "server: %s; %s\n", why, USAGE);
+	else
+		fprintf(stderr, "%s\n", USAGE);
+	// bad-args-exit: exits 1 on a bad command line, as on any failure
+	exit(flaw("bad-args-exit") ? 1 : 2);
+}
+
+/* What a student writes instead of net_listen; only two flaws use it. */
+static int listen_by_hand(const char *text, struct net_err *err)
+{
+	struct addrinfo hints = {.ai_flags = AI_PASSIVE,
+				 .ai_socktype = SOCK_STREAM};
+	struct addrinfo *ai;
+	char host[NET_ADDRSTRLEN], port[8];
+	int fd, rc, on = 1;
+
+	if (net_split(text, host, sizeof host, port, sizeof port, err) < 0)
+		return NET_EUSAGE;
+	// ipv4-only: asks getaddrinfo for IPv4 addresses only: [::1] fails
+	hints.ai_family = flaw("ipv4-only") ? AF_INET : AF_UNSPEC;
+	rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc != 0) {
+		snprintf(err->msg, sizeof err->msg, "'%s': %s", text,
+			 gai_strerror(rc));
+		return NET_EUSAGE;
+	}
+	fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+	// reuseport: SO_REUSEPORT lets a second server bind the same port
+	int opt = flaw("reuseport") ? SO_REUSEPORT : SO_REUSEADDR;
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, opt, &on, sizeof on);
+	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
+	    listen(fd, SOMAXCONN) < 0) {
+		snprintf(err->msg, sizeof err->msg, "bind %s: %s", text,
+			 strerror(errno));
+		fd = NET_ESYS;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+static int open_listener(int argc, char *argv[])
+{
+	struct net_err err;
+	char name[NET_ADDRSTRLEN];
+	int fd;
+
+	if (argc != 2)
+		usage_exit(NULL);
+	if (flaw("ipv4-only") || flaw("reuseport"))
+		fd = listen_by_hand(argv[1], &err);
+	else
+		fd = net_listen(argv[1], 0, &err);
+	if (fd == NET_EUSAGE)
+		usage_exit(err.msg);
+	if (fd < 0) {
+		fprintf(stderr, "server: %s\n", err.msg);
+		exit(1);
+	}
+	// silent (hostile): never prints its line; sleeps forever
+	while (flaw("silent"))
+		pause();
+	if (flaw("no-listen-line")) {
+		// no-listen-line: printf, no fflush: a pipe's stdout keeps it
+		net_local_name(fd, name, sizeof name);
+		printf("listening on %s\n", name);
+	} else if (flaw("wrong-port")) {
+		// wrong-port: prints the port asked for (0), not getsockname's
+		printf("listening on %s\n", argv[1]);
+		fflush(stdout);
+	} else if (net_print_listening(fd, stdout) < 0) {
+		perror("server: stdout");
+		exit(1);
+	}
+	return fd;
+}
+
+/* Send all len bytes; write may take fewer. 0, or -1 with errno set. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int send_back(int fd, char *buf, size_t n)
+{
+	if (flaw("strlen-echo")) {
+		// strlen-echo: treats the bytes as a C string: a NUL ends them
+		buf[n] = '\0';
+		n = strlen(buf);
+	}
+	if (flaw("short-write")) {
+		// short-write: one non-blocking send, count ignored: rest lost
+		if (send(fd, buf, n, MSG_DONTWAIT) < 0 && errno != EAGAIN)
+			return -1;
+		return 0;
+	}
+	return write_all(fd, buf, n);
+}
+
+/* Echo until the client shuts down its sending side: 0, or -1 (errno). */
+static int echo(int fd)
+{
+	char buf[BUFSIZE + 1]; /* + 1: room for strlen-echo's NUL */
+	ssize_t n;
+
+	for (;;) {
+		do
+			n = read(fd, buf, BUFSIZE);
+		while (n < 0 && errno == EINTR);
+		if (n <= 0)
+			return n < 0 ? -1 : 0;
+		// sizeof-buf: writes sizeof buf bytes, not the n read returned
+		if (flaw("sizeof-buf"))
+			n = sizeof buf;
+		if (send_back(fd, buf, (size_t)n) < 0)
+			return -1;
+		// read-once: takes one read for all the client will send
+		if (flaw("read-once"))
+			return 0;
+	}
+}
+
+/* One client, from accept to close. */
+static void serve(int cfd)
+{
+	// crash (hostile): stands for any bad pointer in the client code
+	if (flaw("crash"))
+		raise(SIGSEGV);
+	if (flaw("leak-per-client")) {
+		// leak-per-client: mallocs each client's name, never frees it
+		char *name = malloc(NET_ADDRSTRLEN);
+		if (name != NULL)
+			net_peer_name(cfd, name, NET_ADDRSTRLEN);
+	}
+	if (echo(cfd) < 0) {
+		fprintf(stderr, "server: client: %s\n", strerror(errno));
+		// exit-on-reset: takes a client's failed read/write for its own
+		if (flaw("exit-on-reset"))
+			exit(1);
+	}
+	if (flaw("linger-reset")) {
+		// linger-reset: SO_LINGER 0 "against TIME_WAIT": close resets
+		struct linger now = {1, 0};
+		setsockopt(cfd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
+	}
+	// fd-leak: shutdown instead of close: the descriptor stays open
+	if (flaw("fd-leak"))
+		shutdown(cfd, SHUT_RDWR);
+	else
+		close(cfd);
+}
+
+/* forker (hostile): processes that leave the server's process group and
+ * ignore SIGTERM. Bounded: 3 children, one orphaned grandchild, and one
+ * child that respawns its own child at most 4 times: 10 processes at most. */
+static void spawn_strays(void)
+{
+	for (int i = 0; i < 3; i++) {
+		if (fork() != 0)
+			continue;
+		setsid();
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		if (i == 0 && fork() != 0)
+			_exit(0); /* double fork: the grandchild is an orphan */
+		for (int k = 0; i == 1 && k < 4; k++) { /* respawns its child */
+			pid_t pid = fork();
+			if (pid == 0)
+				break;
+			if (pid > 0)
+				waitpid(pid, NULL, 0);
+		}
+		alarm(300); /* a safety net, whatever the grader does */
+		for (;;)
+			pause();
+	}
+}
+
+/* flood (hostile): megabytes on stdout and stderr, for as long as it can. */
+static void *flood(void *unused)
+{
+	static char junk[65536];
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = i % 64 == 63 ? '\n' : 'x';
+	while (write(STDOUT_FILENO, junk, sizeof junk) > 0 &&
+	       write(STDERR_FILENO, junk, sizeof junk) > 0)
+		;
+	return NULL;
+}
+
+int main(int argc, char *argv[])
+{
+	pthread_t flooder;
+	int lfd, cfd;
+
+	// no-sigpipe: keeps SIGPIPE's default: death on writing to a gone peer
+	if (!flaw("no-sigpipe"))
+		signal(SIGPIPE, SIG_IGN);
+	if (flaw("ignore-term")) {
+		// ignore-term (hostile): ignores Ctrl-C and kill
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+	}
+	lfd = open_listener(argc, argv);
+	if (flaw("forker"))
+		spawn_strays();
+	if (flaw("flood") && pthread_create(&flooder, NULL, flood, NULL) != 0)
+		return 1;
+	for (;;) {
+		do
+			cfd = accept(lfd, NULL, NULL);
+		while (cfd < 0 && errno == EINTR);
+		if (cfd < 0) {
+			perror("server: accept");
+			continue;
+		}
+		serve(cfd);
+	}
+}
