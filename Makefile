@@ -101,7 +101,7 @@ demo: deps all
 	@sh grader/tools/demo.sh
 
 test: deps
-	@sh grader/tools/test.sh
+	@bash grader/tools/test.sh
 
 skeletons:
 	@for f in $(SOLUTION_SRC); do \
