@@ -469,13 +469,43 @@ static int test_sequential(struct ctx *c)
 	return fds_settle(c, s, baseline, "200 clients came and went");
 }
 
+/*
+ * Two clients shut down their sending side. The first reads as it sends.
+ * The second is narrow and reads nothing until it has sent everything, so
+ * the server meets its EOF while still owing it most of the echo: a server
+ * that closes at EOF loses that, where loopback's large buffers would hide
+ * it from the first.
+ */
 static int test_half_close(struct ctx *c)
 {
 	struct flow_spec f = {.total = T.halfclose_bytes, .pattern = PAT_RANDOM,
 			      .seed = 3, .end = END_HALFCLOSE};
+	const char *expected = "after shutdown(SHUT_WR), all 100 KiB come "
+			       "back, then EOF";
+	struct flows fs;
+	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
+	int rc;
 
-	return echo_once(c, &f, T.bulk_s,
-			 "after shutdown(SHUT_WR), all 100 KiB come back, then EOF");
+	if (s == NULL)
+		return -1;
+	flow_start(&fs, &f);
+	rc = run_flows(c, &fs, s, T.bulk_s, expected);
+	if (rc == 0) {
+		f.narrow = f.paused = 1;
+		long i = flow_start(&fs, &f);
+		/* Until all is sent, or the buffers between are full. */
+		double give_up = now_s() + T.echo_s * c->scale;
+		do
+			flows_run_for(&fs, 0.05);
+		while (fs.v[i].sent < f.total && now_s() < give_up &&
+		       now_s() - fs.v[i].last_progress < 0.5 * c->scale);
+		flows_run_for(&fs, 0.2 * c->scale); /* the server reads the EOF */
+		flow_resume(&fs, (size_t)i);
+		rc = run_flows(c, &fs, s, T.bulk_s, "a client that reads only "
+			       "after shutdown(SHUT_WR) gets all 100 KiB back, then EOF");
+	}
+	flows_free(&fs);
+	return rc;
 }
 
 static int test_client_reset(struct ctx *c)
@@ -912,7 +942,8 @@ static const struct plan_entry lab2_plan[] = {
 			  "the output buffer is empty"},
 	{"client-reset", 4, "step 4: an error on one client closes that client "
 			    "only"},
-	{"early-close", 4, "step 4: ignore SIGPIPE; EPIPE ends that client only"},
+	{"early-close", 4, "step 4: SIGPIPE is ignored for you; an EPIPE or "
+			   "ECONNRESET from write ends that client only"},
 	{"churn", 4, "step 4: every way out of a connection closes its socket "
 		     "and frees its slot and buffer"},
 	{"strategy", 5, "step 5: one thread, one epoll (or poll) loop: no "
