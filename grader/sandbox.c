@@ -84,6 +84,33 @@ static void close_inherited(void)
 		close(fd);
 }
 
+/*
+ * AddressSanitizer and ThreadSanitizer reserve terabytes of address space
+ * up front, so a memory limit on RLIMIT_AS kills them at start. A binary
+ * built with one names its runtime's entry point (__asan_init, __tsan_init)
+ * in its symbol table; such a server runs without that limit.
+ */
+static int is_sanitized(const char *path)
+{
+	static const char *const marks[] = {"__asan_init", "__tsan_init"};
+	char buf[65536 + 16];
+	size_t keep = 0, n;
+	int found = 0;
+	FILE *f = fopen(path, "rbe");
+
+	if (f == NULL)
+		return 0;
+	while (!found && (n = fread(buf + keep, 1, sizeof buf - keep, f)) > 0) {
+		n += keep;
+		for (size_t m = 0; m < 2 && !found; m++)
+			found = memmem(buf, n, marks[m], strlen(marks[m])) != NULL;
+		keep = n < 16 ? n : 16; /* a mark may straddle two reads */
+		memmove(buf, buf + n - keep, keep);
+	}
+	fclose(f);
+	return found;
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static void exec_contained(const struct spawn_opts *o, char *const argv[],
 			   int out, int err)
@@ -104,7 +131,7 @@ static void exec_contained(const struct spawn_opts *o, char *const argv[],
 	set_limit(RLIMIT_NOFILE, o->lim.nofile);
 	set_limit(RLIMIT_NPROC, o->lim.nproc);
 	set_limit(RLIMIT_CPU, o->lim.cpu_s);
-	if (o->lim.mem_mb != 0 && !o->valgrind)
+	if (o->lim.mem_mb != 0)
 		set_limit(RLIMIT_AS, (rlim_t)o->lim.mem_mb << 20);
 	execvp(argv[0], argv);
 	_exit(127);
@@ -118,6 +145,12 @@ int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 
 	memset(s, 0, sizeof *s);
 	s->out_fd = s->err_fd = -1;
+	/* Valgrind and the sanitizers need far more address space than the
+	 * server they watch; the other limits still hold. */
+	struct spawn_opts local = *o;
+	if (o->valgrind || is_sanitized(o->path))
+		local.lim.mem_mb = 0;
+	o = &local;
 	if (o->valgrind) {
 		snprintf(tool, sizeof tool, "--tool=%s",
 			 o->valgrind == VG_HELGRIND ? "helgrind" : "memcheck");
