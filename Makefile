@@ -28,7 +28,7 @@ GRADER_HDR := $(wildcard grader/*.h)
 GRADER     := grader/grader
 # Deliberately broken servers: one source, one binary per flaw named in the
 # manifest (grader/tests/bin/NAME is built with -DFLAW='"NAME"').
-BROKEN_SRC := grader/tests/broken.c
+BROKEN_SRC := grader/tests/broken.c grader/tests/broken_mux.c
 BROKEN     := $(addprefix grader/tests/bin/,$(shell awk '/^[a-z]/ {print $$1}' grader/tests/manifest 2>/dev/null))
 
 UNIT_SRC   := $(wildcard common/tests/*.c)
@@ -73,9 +73,9 @@ grader/tests/bin/mux-%: grader/tests/broken_mux.c $(COMMON_LIB) $(COMMON_HDR) gr
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DFLAW='"mux-$*"' $(LDFLAGS) -o $@ grader/tests/broken_mux.c $(COMMON_LIB) $(LDLIBS)
 
-grader/tests/bin/%: $(BROKEN_SRC) $(COMMON_LIB) $(COMMON_HDR) grader/tests/manifest
+grader/tests/bin/%: grader/tests/broken.c $(COMMON_LIB) $(COMMON_HDR) grader/tests/manifest
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -DFLAW='"$*"' $(LDFLAGS) -o $@ $(BROKEN_SRC) $(COMMON_LIB) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -DFLAW='"$*"' $(LDFLAGS) -o $@ grader/tests/broken.c $(COMMON_LIB) $(LDLIBS)
 
 broken: $(BROKEN)
 

@@ -203,6 +203,23 @@ int net_peer_name(int fd, char *buf, size_t buflen)
 	return format_end(fd, 1, buf, buflen);
 }
 
+int net_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int net_print_listening(int fd, FILE *out)
 {
 	char name[NET_ADDRSTRLEN];

@@ -65,6 +65,14 @@ int net_format(const struct sockaddr *sa, socklen_t len, char *buf,
 int net_local_name(int fd, char *buf, size_t buflen);
 int net_peer_name(int fd, char *buf, size_t buflen);
 
+/*
+ * Write all len bytes to a blocking descriptor, calling write again for
+ * what a call did not take (a signal, a socket with a time limit) and
+ * after EINTR. Returns 0, or -1 with errno set by the failing write.
+ * Lab 1's server writes this loop by hand; everything else uses this one.
+ */
+int net_write_all(int fd, const void *buf, size_t len);
+
 /* Print "listening on ADDRESS:PORT" with the real port, then flush: the
  * grader waits for this line. Returns 0, or -1 with errno set. */
 int net_print_listening(int fd, FILE *out);

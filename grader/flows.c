@@ -117,6 +117,17 @@ static int wants_to_send(const struct flow *f, double now)
 	       now >= f->next_send;
 }
 
+static int wants_to_read(const struct flow *f, double now)
+{
+	return f->state == FLOW_RUNNING && !f->spec.paused &&
+	       now >= f->next_read;
+}
+
+static int paced(const struct flow *f)
+{
+	return f->spec.gap_s > 0 || f->spec.read_gap_s > 0;
+}
+
 /* Level-triggered interest that follows the flow's state. */
 static void flow_rearm(struct flows *fs, struct flow *f, size_t i, double now)
 {
@@ -126,7 +137,7 @@ static void flow_rearm(struct flows *fs, struct flow *f, size_t i, double now)
 		return;
 	if (f->state == FLOW_CONNECTING || wants_to_send(f, now))
 		ev.events |= EPOLLOUT;
-	if (f->state == FLOW_RUNNING && !f->spec.paused)
+	if (wants_to_read(f, now))
 		ev.events |= EPOLLIN | EPOLLRDHUP;
 	if (ev.events == f->armed)
 		return;
@@ -267,8 +278,12 @@ static void flow_receive(struct flows *fs, struct flow *f, double now)
 	static uint8_t buf[IO_CHUNK];
 	size_t budget = READ_BUDGET;
 
+	if (f->spec.read_gap_s > 0) {
+		budget = f->spec.read_chunk;
+		f->next_read = now + f->spec.read_gap_s;
+	}
 	while (f->state == FLOW_RUNNING && budget > 0) {
-		ssize_t r = recv(f->fd, buf, sizeof buf, 0);
+		ssize_t r = recv(f->fd, buf, budget < sizeof buf ? budget : sizeof buf, 0);
 		if (r < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return;
@@ -339,22 +354,29 @@ static void flow_event(struct flows *fs, size_t i, uint32_t events, double now)
 		flow_connected(fs, f);
 		return;
 	}
-	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+	if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) &&
+	    wants_to_read(f, now))
 		flow_receive(fs, f, now);
 	if ((events & EPOLLOUT) && wants_to_send(f, now))
 		flow_send(fs, f, now);
 }
 
-/* When a paced flow next wants to send, as an epoll timeout in ms. */
+/* When a paced flow next wants to send or read, as an epoll timeout. */
 static int next_wakeup_ms(const struct flows *fs, double now, double deadline)
 {
 	double t = deadline;
 
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct flow *f = &fs->v[i];
-		if (f->state == FLOW_RUNNING && f->spec.gap_s > 0 &&
-		    f->sent < f->msg_end && f->next_send < t)
+		if (f->state != FLOW_RUNNING || !paced(f))
+			continue;
+		/* A time already past is armed in epoll: nothing to wake for. */
+		if (f->spec.gap_s > 0 && f->sent < f->msg_end &&
+		    f->next_send > now && f->next_send < t)
 			t = f->next_send;
+		if (f->spec.read_gap_s > 0 && !f->spec.paused &&
+		    f->next_read > now && f->next_read < t)
+			t = f->next_read;
 	}
 	t -= now;
 	if (t > 0.05)
@@ -374,7 +396,7 @@ static void flows_step(struct flows *fs, double deadline)
 	for (int k = 0; k < n; k++)
 		flow_rearm(fs, &fs->v[evs[k].data.u64], evs[k].data.u64, now);
 	for (size_t i = 0; i < fs->n; i++)
-		if (fs->v[i].spec.gap_s > 0 && wants_to_send(&fs->v[i], now))
+		if (paced(&fs->v[i]))
 			flow_rearm(fs, &fs->v[i], i, now);
 	if (fs->srv)
 		server_drain(fs->srv);

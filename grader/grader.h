@@ -118,6 +118,8 @@ struct flow_spec {
 	uint32_t msg_min, msg_max; /* lockstep message sizes; 0 = stream */
 	uint32_t chunk;        /* most bytes per send(); 0 = no cap */
 	double gap_s;          /* pause between chunks (slow sender) */
+	uint32_t read_chunk;   /* with read_gap_s: bytes read per pause */
+	double read_gap_s;     /* pause between reads (slow reader); 0 = none */
 	int paused;            /* do not read until flow_resume() */
 	int narrow;            /* tiny receive buffer and MSS: the server's
 				* writes to this client go out in pieces */
@@ -133,6 +135,7 @@ struct flow {
 	uint64_t sent, echoed;   /* bytes sent; bytes received and checked */
 	uint64_t msg_end;        /* lockstep: end offset of the current message */
 	double next_send;        /* paced flows: earliest next send */
+	double next_read;        /* paced readers: earliest next read */
 	double last_progress;
 	int eof;
 	uint32_t rng;            /* lockstep message sizes */

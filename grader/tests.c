@@ -32,6 +32,8 @@ static const struct thresholds {
 	uint32_t message_size;
 	int sequential;       /* clients one after another */
 	uint64_t halfclose_bytes;
+	int halfclose_sweep;  /* half-close's late readers: so many, */
+	uint32_t halfclose_step; /* sending this much more each */
 	uint64_t reset_bytes; /* client-reset */
 	uint64_t early_bytes; /* early-close: small enough to arrive whole */
 	int early_clients;
@@ -62,6 +64,8 @@ static const struct thresholds {
 	.message_size = 100,
 	.sequential = 200,
 	.halfclose_bytes = 100u << 10,
+	.halfclose_sweep = 64,
+	.halfclose_step = 16u << 10,
 	.reset_bytes = 1u << 20,
 	.early_bytes = 60u << 10,
 	.early_clients = 5,
@@ -240,6 +244,21 @@ static struct server *serve(struct ctx *c, const char *addr,
 	if (s == NULL)
 		return NULL;
 	return aim_flows(c, s, fs) < 0 ? NULL : s;
+}
+
+/* Run while flow i, which does not read, sends: until all is sent, it
+ * has made no progress for half a second (the buffers between are full),
+ * or seconds have passed. */
+static void push_until_stuck(struct ctx *c, struct flows *fs, size_t i,
+			     double seconds)
+{
+	const struct flow *f = &fs->v[i];
+	double give_up = now_s() + seconds * c->scale;
+
+	do
+		flows_run_for(fs, 0.05);
+	while (f->sent < f->spec.total && now_s() < give_up &&
+	       now_s() - f->last_progress < 0.5 * c->scale && !grader_interrupted);
 }
 
 /* One client, one script, on a fresh server. */
@@ -470,11 +489,14 @@ static int test_sequential(struct ctx *c)
 }
 
 /*
- * Two clients shut down their sending side. The first reads as it sends.
- * The second is narrow and reads nothing until it has sent everything, so
- * the server meets its EOF while still owing it most of the echo: a server
- * that closes at EOF loses that, where loopback's large buffers would hide
- * it from the first.
+ * Clients shut down their sending side and expect every byte back. The
+ * first reads as it sends. Loopback's large buffers hide a server that
+ * closes at EOF from it: the echo is all in the kernel by then. So then
+ * come narrow clients that read nothing until they have sent all and shut
+ * down, each sending 16 KiB more than the one before: whatever the size
+ * of the server's socket buffers, for some of them the EOF arrives while
+ * the server still holds echo it could not write, and closing then loses
+ * it.
  */
 static int test_half_close(struct ctx *c)
 {
@@ -492,17 +514,20 @@ static int test_half_close(struct ctx *c)
 	rc = run_flows(c, &fs, s, T.bulk_s, expected);
 	if (rc == 0) {
 		f.narrow = f.paused = 1;
-		long i = flow_start(&fs, &f);
-		/* Until all is sent, or the buffers between are full. */
-		double give_up = now_s() + T.echo_s * c->scale;
-		do
-			flows_run_for(&fs, 0.05);
-		while (fs.v[i].sent < f.total && now_s() < give_up &&
-		       now_s() - fs.v[i].last_progress < 0.5 * c->scale);
-		flows_run_for(&fs, 0.2 * c->scale); /* the server reads the EOF */
-		flow_resume(&fs, (size_t)i);
-		rc = run_flows(c, &fs, s, T.bulk_s, "a client that reads only "
-			       "after shutdown(SHUT_WR) gets all 100 KiB back, then EOF");
+		size_t first = fs.n;
+		for (int k = 1; k <= T.halfclose_sweep; k++) {
+			f.total = (uint64_t)k * T.halfclose_step;
+			f.seed = 60 + (uint32_t)k;
+			flow_start(&fs, &f);
+		}
+		for (size_t k = first; k < fs.n; k++)
+			push_until_stuck(c, &fs, k, T.echo_s);
+		flows_run_for(&fs, 0.2 * c->scale);
+		for (size_t k = first; k < fs.n; k++)
+			flow_resume(&fs, k);
+		rc = run_flows(c, &fs, s, T.bulk_s, "clients that send 16 KiB, "
+			       "32 KiB, ... 1 MiB, shut down, and only then read, "
+			       "get every byte back, then EOF");
 	}
 	flows_free(&fs);
 	return rc;
@@ -664,11 +689,7 @@ static int test_slow_reader(struct ctx *c)
 	flow_start(&fs, &a);
 	/* A pushes until the server stops taking its bytes (or all 64 MiB
 	 * are gone, if the server buffers without bound). */
-	double give_up = now_s() + 10 * c->scale;
-	do
-		flows_run_for(&fs, 0.1);
-	while (fs.v[0].sent < a.total && now_s() - fs.v[0].last_progress < 0.5 * c->scale &&
-	       now_s() < give_up);
+	push_until_stuck(c, &fs, 0, 10);
 	rc = b_is_served(c, &fs, s, "while client A sends 64 MiB and reads "
 			 "nothing, client B is served within 2 s");
 	long grown = proc_rss_kb(s->pid) - before;

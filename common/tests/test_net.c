@@ -15,10 +15,12 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -643,6 +645,65 @@ START_TEST(print_listening_bad_fd)
 }
 END_TEST
 
+/* ---- net_write_all ----------------------------------------------------- */
+
+/* 1 MiB is far more than a socketpair holds. The writer's socket has a
+ * send time limit of 100 ms and the reader (a child) pauses 150 ms after
+ * its first read, so the first write returns having taken only part of
+ * the data (a single write would lose the rest), and the next one goes on
+ * once the reader is back. The child checks every byte and exits 0 only
+ * if all came. */
+START_TEST(write_all_delivers_everything)
+{
+	enum { LEN = 1 << 20 };
+	static unsigned char data[LEN];
+	int sv[2], status;
+
+	for (size_t i = 0; i < LEN; i++)
+		data[i] = (unsigned char)(i * 7 + i / 251);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		unsigned char buf[4096];
+		size_t got = 0;
+		ssize_t n;
+		close(sv[0]);
+		while ((n = read(sv[1], buf, sizeof buf)) > 0) {
+			for (ssize_t k = 0; k < n; k++, got++)
+				if (got >= LEN || buf[k] != data[got])
+					_exit(1);
+			if (got == (size_t)n)
+				usleep(150 * 1000);
+		}
+		_exit(got == LEN ? 0 : 2);
+	}
+	close(sv[1]);
+	struct timeval limit = {0, 100 * 1000};
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+	ck_assert_int_eq(net_write_all(sv[0], data, LEN), 0);
+	close(sv[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
+START_TEST(write_all_reports_a_closed_peer)
+{
+	int sv[2];
+
+	signal(SIGPIPE, SIG_IGN);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	close(sv[1]);
+	errno = 0;
+	ck_assert_int_eq(net_write_all(sv[0], "x", 1), -1);
+	ck_assert_int_eq(errno, EPIPE);
+	ck_assert_int_eq(net_write_all(sv[0], "", 0), 0);
+	close(sv[0]);
+}
+END_TEST
+
 /* ---- the suite -------------------------------------------------------- */
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -695,6 +756,11 @@ Suite *net_suite(void)
 	tcase_add_test(tc, names_of_bad_fd);
 	tcase_add_test(tc, print_listening);
 	tcase_add_test(tc, print_listening_bad_fd);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("write_all");
+	tcase_add_test(tc, write_all_delivers_everything);
+	tcase_add_test(tc, write_all_reports_a_closed_peer);
 	suite_add_tcase(s, tc);
 
 	return s;

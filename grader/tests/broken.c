@@ -115,20 +115,6 @@ static int open_listener(int argc, char *argv[])
 }
 
 /* Send all len bytes; write may take fewer. 0, or -1 with errno set. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int send_back(int fd, char *buf, size_t n)
 {
 	if (flaw("strlen-echo")) {
@@ -142,7 +128,7 @@ static int send_back(int fd, char *buf, size_t n)
 			return -1;
 		return 0;
 	}
-	return write_all(fd, buf, n);
+	return net_write_all(fd, buf, n);
 }
 
 /* Echo until the client shuts down its sending side: 0, or -1 (errno). */

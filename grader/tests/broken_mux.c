@@ -186,21 +186,6 @@ static void conn_open(int fd)
 	c->watched = EPOLLIN;
 }
 
-/* Send all len bytes; write may take fewer. 0, or -1 with errno set. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* mux-threads: lab 1's blocking echo, in a thread of its own. */
 static void *client_thread(void *arg)
 {
@@ -209,7 +194,7 @@ static void *client_thread(void *arg)
 	ssize_t n;
 
 	while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0 && write_all(fd, buf, (size_t)n) < 0)
+		if (n > 0 && net_write_all(fd, buf, (size_t)n) < 0)
 			break;
 	close(fd);
 	listener_watch(1); /* a descriptor is free again */

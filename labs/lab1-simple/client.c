@@ -21,17 +21,6 @@
 #define USAGE "usage: client ADDRESS:PORT MESSAGE"
 #define BUFSIZE 16384
 
-/* Send all len bytes: write may take fewer (see the server). */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	// TODO(step 5): the same loop as your server's write_all.
-	n = write(fd, buf, len);
-	return n == (ssize_t)len ? 0 : -1;
-	// END TODO
-}
-
 /*
  * A socket connected to addr that has carried msg and is shut for
  * sending. Failing here ends the program: status 2 when addr is not an
@@ -40,9 +29,10 @@ static int write_all(int fd, const char *buf, size_t len)
 static int send_message(const char *addr, const char *msg)
 {
 	// TODO(step 5): net_connect to addr (NET_EUSAGE: exit 2, NET_ESYS:
-	// exit 1, each after one line on stderr), write_all msg, then
-	// shutdown(fd, SHUT_WR): the server's read returns 0 once it has
-	// the whole message, while our side can still read the echo.
+	// exit 1, each after one line on stderr), send msg with
+	// net_write_all (common/net.h: the loop your server's write_all has),
+	// then shutdown(fd, SHUT_WR): the server's read returns 0 once it
+	// has the whole message, while our side can still read the echo.
 	(void)addr;
 	(void)msg;
 	fputs("client: not written yet (TODO step 5)\n", stderr);
@@ -70,7 +60,7 @@ int main(int argc, char *argv[])
 			continue;
 		if (n <= 0)
 			break;
-		if (write_all(STDOUT_FILENO, buf, (size_t)n) < 0) {
+		if (net_write_all(STDOUT_FILENO, buf, (size_t)n) < 0) {
 			perror("client: stdout");
 			return 1;
 		}

@@ -21,27 +21,6 @@
 #define USAGE "usage: client ADDRESS:PORT MESSAGE"
 #define BUFSIZE 16384
 
-/* Send all len bytes: write may take fewer (see the server). */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	// TODO(step 5): the same loop as your server's write_all.
-	// skeleton: n = write(fd, buf, len);
-	// skeleton: return n == (ssize_t)len ? 0 : -1;
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-	// END TODO
-}
-
 /*
  * A socket connected to addr that has carried msg and is shut for
  * sending. Failing here ends the program: status 2 when addr is not an
@@ -50,9 +29,10 @@ static int write_all(int fd, const char *buf, size_t len)
 static int send_message(const char *addr, const char *msg)
 {
 	// TODO(step 5): net_connect to addr (NET_EUSAGE: exit 2, NET_ESYS:
-	// exit 1, each after one line on stderr), write_all msg, then
-	// shutdown(fd, SHUT_WR): the server's read returns 0 once it has
-	// the whole message, while our side can still read the echo.
+	// exit 1, each after one line on stderr), send msg with
+	// net_write_all (common/net.h: the loop your server's write_all has),
+	// then shutdown(fd, SHUT_WR): the server's read returns 0 once it
+	// has the whole message, while our side can still read the echo.
 	// skeleton: (void)addr;
 	// skeleton: (void)msg;
 	// skeleton: fputs("client: not written yet (TODO step 5)\n", stderr);
@@ -65,7 +45,8 @@ static int send_message(const char *addr, const char *msg)
 		fprintf(stderr, "client: %s\n", err.msg);
 		exit(fd == NET_EUSAGE ? 2 : 1);
 	}
-	if (write_all(fd, msg, strlen(msg)) < 0 || shutdown(fd, SHUT_WR) < 0) {
+	if (net_write_all(fd, msg, strlen(msg)) < 0 ||
+	    shutdown(fd, SHUT_WR) < 0) {
 		fprintf(stderr, "client: send to %s: %s\n", addr,
 			strerror(errno));
 		exit(1);
@@ -94,7 +75,7 @@ int main(int argc, char *argv[])
 			continue;
 		if (n <= 0)
 			break;
-		if (write_all(STDOUT_FILENO, buf, (size_t)n) < 0) {
+		if (net_write_all(STDOUT_FILENO, buf, (size_t)n) < 0) {
 			perror("client: stdout");
 			return 1;
 		}
