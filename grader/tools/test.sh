@@ -91,7 +91,7 @@ wait
 
 echo "== reference solutions under valgrind"
 for lab in $(labs); do
-	count_grader "solution $lab under valgrind" "$log/job.valgrind.$lab"
+	count_grader "solution $lab under valgrind ($(job_secs "valgrind.$lab") s)" "$log/job.valgrind.$lab"
 done
 
 echo "== skeletons build, run, and fail at step 1"
@@ -120,7 +120,7 @@ for entry in "${broken[@]}"; do
 	for t in $got; do
 		[[ " $expect " == *" $t "* || " $expect " == *" ?$t "* ]] || extra="$extra $t"
 	done
-	if [ -z "$missing$extra" ]; then ok "broken $name (lab $lab) fails: ${got:-nothing}"
+	if [ -z "$missing$extra" ]; then ok "broken $name (lab $lab) fails: ${got:-nothing}($(job_secs "broken.$name.$lab") s)"
 	else bad "broken $name (lab $lab)" "expected to fail [$expect], failed [$got]"; fi
 done
 
