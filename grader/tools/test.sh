@@ -53,7 +53,7 @@ done
 # The slow part (valgrind runs, broken and hostile servers: mostly waiting
 # on timeouts) runs as background jobs, JOBS at a time; results are read in
 # order afterwards, so the report reads the same whatever finished first.
-JOBS=${JOBS:-4}
+JOBS=${JOBS:-5}
 job() { # job NAME COMMAND...: run in the background; output in $log/job.NAME
 	local name=$1; shift
 	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
@@ -71,6 +71,10 @@ for lab in $(labs); do
 	grep -q '^score: \([0-9]*\)/\1$' "$log/sol" || bad "solution $lab full marks" "$(tail -n 1 "$log/sol")"
 done
 
+# The valgrind runs are the longest jobs: start them first.
+for lab in $(labs); do
+	job "valgrind.$lab" ./grader/grader --lab "$(lab_number "$lab")" --valgrind "solutions/$lab/server"
+done
 # manifest: NAME LAB EXPECT... ; EXPECT = tests that must fail, ?TEST may
 # fail, or the word "hostile" (then: contained, see below).
 hostile=() broken=()
@@ -84,9 +88,6 @@ while read -r name lab expect; do
 		job "broken.$name.$lab" ./grader/grader --lab "$lab" "grader/tests/bin/$name"
 	fi
 done < grader/tests/manifest
-for lab in $(labs); do
-	job "valgrind.$lab" ./grader/grader --lab "$(lab_number "$lab")" --valgrind "solutions/$lab/server"
-done
 wait
 
 echo "== reference solutions under valgrind"
