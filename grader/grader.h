@@ -22,8 +22,12 @@
 double now_s(void); /* CLOCK_MONOTONIC, in seconds */
 void sleep_s(double s);
 
-/* Set by SIGINT/SIGTERM/SIGHUP: every wait in the grader checks it. */
+/* Set by SIGINT/SIGTERM/SIGHUP/SIGQUIT: every wait in the grader checks it. */
 extern volatile int grader_interrupted;
+/* When the running test must end (0: no limit). */
+extern double test_deadline;
+/* Interrupted, or the test's time is up: every wait stops. */
+int time_is_up(void);
 
 /* ---- sandbox.c ----------------------------------------------------- */
 
@@ -61,9 +65,8 @@ struct spawn_opts {
 	const char *path;       /* the student's binary */
 	const char *const *args; /* its arguments, NULL-terminated */
 	struct limits lim;
-	int valgrind;           /* 0, or VG_MEMCHECK / VG_HELGRIND */
+	int valgrind;           /* run it under valgrind's memcheck */
 };
-enum { VG_MEMCHECK = 1, VG_HELGRIND = 2 };
 
 void sandbox_init(void);
 int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
@@ -104,10 +107,8 @@ enum pattern { PAT_RANDOM, PAT_ALLBYTES, PAT_TEXT };
 enum flow_end {
 	END_CLOSE,      /* after every byte came back, close */
 	END_HALFCLOSE,  /* shutdown(SHUT_WR) at once; done at EOF after all bytes */
-	END_ABANDON,    /* close without reading what comes back */
 	END_RESET,      /* close with SO_LINGER 0: the server sees a reset */
 	END_HOLD,       /* after every byte came back, stay connected, idle */
-	END_SHUT_ABANDON, /* shutdown(SHUT_WR), then close without reading */
 };
 
 struct flow_spec {
@@ -118,8 +119,6 @@ struct flow_spec {
 	uint32_t msg_min, msg_max; /* lockstep message sizes; 0 = stream */
 	uint32_t chunk;        /* most bytes per send(); 0 = no cap */
 	double gap_s;          /* pause between chunks (slow sender) */
-	uint32_t read_chunk;   /* with read_gap_s: bytes read per pause */
-	double read_gap_s;     /* pause between reads (slow reader); 0 = none */
 	int paused;            /* do not read until flow_resume() */
 	int narrow;            /* tiny receive buffer and MSS: the server's
 				* writes to this client go out in pieces */
@@ -135,9 +134,7 @@ struct flow {
 	uint64_t sent, echoed;   /* bytes sent; bytes received and checked */
 	uint64_t msg_end;        /* lockstep: end offset of the current message */
 	double next_send;        /* paced flows: earliest next send */
-	double next_read;        /* paced readers: earliest next read */
 	double last_progress;
-	int eof;
 	uint32_t rng;            /* lockstep message sizes */
 	uint32_t armed;          /* epoll events currently asked for */
 	char why[200];           /* for FLOW_FAILED */
@@ -179,15 +176,13 @@ void flow_describe(const struct flow *f, char *buf, size_t len);
 
 uint8_t pattern_byte(enum pattern p, uint32_t seed, uint64_t i);
 
-#endif
-
 /* ---- tests.c and main.c -------------------------------------------- */
 
 struct options {
 	int lab;
 	int step;             /* 0 = every step */
 	const char *only;     /* --test NAME, or NULL */
-	int valgrind;         /* 0, VG_MEMCHECK or VG_HELGRIND */
+	int valgrind;         /* --valgrind: servers run under memcheck */
 	int verbose;
 	const char *json;     /* --json FILE, or NULL */
 	const char *server;   /* the binary under test */
@@ -204,6 +199,7 @@ struct ctx {
 	unsigned long nofile; /* RLIMIT_NOFILE for the next server; 0 = lab's */
 	char addr[NET_ADDRSTRLEN]; /* from the first server's listening line */
 	int skipped;
+	int not_started;      /* no "listening on" line: blame step 1 */
 	char expected[256];   /* set by a failing test */
 	char happened[768];
 };
@@ -224,4 +220,7 @@ struct plan_entry {
 
 const struct test *test_find(const char *name);
 const struct plan_entry *lab_plan(int lab, size_t *n);
-struct limits lab_limits(int lab);
+extern const struct limits server_limits;
+extern const double test_time_limit_s; /* per test, times ctx.scale */
+
+#endif
