@@ -427,13 +427,8 @@ static int expect_refusal(struct ctx *c, const char *const *args,
 	snprintf(expected, sizeof expected,
 		 "`server%s`: one line on stderr, then exit status %d",
 		 shown, want_status);
-	double deadline = now_s() + T.exit_s * c->scale;
-	while (!server_check_exit(s) && !s->have_line && now_s() < deadline &&
-	       !time_is_up()) {
-		server_drain(s);
-		sleep_s(0.005);
-	}
-	server_drain(s);
+	/* Waits for the line or the exit, whichever comes: either answers. */
+	server_await_line(s, now_s() + T.exit_s * c->scale);
 	if (s->have_line)
 		return fail(c, expected, "it started: \"%s\"", s->first_line);
 	if (!s->exited)
