@@ -51,6 +51,9 @@ help:
 	@echo "make demo          build, then grade the reference solutions"
 	@echo "make test          the kit's own test suite"
 	@echo "make skeletons     regenerate labs/*/*.c from solutions/"
+	@echo "make broken        build the broken servers of grader/tests/manifest"
+	@echo "make deps          install check, valgrind, nc, clang if missing"
+	@echo "make SAN=address   build with a sanitizer (after make clean)"
 	@echo "make format|tidy   clang-format / clang-tidy over the sources"
 	@echo "make clean         remove what the build made"
 
@@ -108,8 +111,11 @@ skeletons:
 		awk -f grader/tools/skeleton.awk $$f > labs/$${f#solutions/}; \
 	done; echo "skeletons regenerated from solutions/"
 
+# Formatting touches solution lines outside the TODO regions too, so the
+# skeletons are regenerated after it.
 format:
 	clang-format -i $(COMMON_SRC) $(COMMON_HDR) $(SOLUTION_SRC) $(GRADER_SRC) $(GRADER_HDR) $(BROKEN_SRC) $(UNIT_SRC)
+	@$(MAKE) --no-print-directory skeletons
 
 tidy:
 	clang-tidy $(COMMON_SRC) $(SOLUTION_SRC) $(GRADER_SRC) -- $(WARN) -Icommon -Igrader

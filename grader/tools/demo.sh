@@ -11,7 +11,7 @@ for dir in solutions/lab*/; do
 	./grader/grader --lab "$n" "$dir"server || rc=1
 	echo
 	echo "== grader/grader --lab $n --step 1 labs/$lab/server   (the untouched skeleton a student starts from)"
-	./grader/grader --lab "$n" --step 1 "labs/$lab/server" | head -n 4
+	./grader/grader --lab "$n" --step 1 "labs/$lab/server" | head -n 3
 	echo "   ..."
 	echo
 done

@@ -76,10 +76,10 @@ static int open_listener(int argc, char *argv[])
  */
 static int accept_client(int lfd, char *name, size_t len)
 {
-	// TODO(step 2): accept on lfd (the client's address is not needed
-	// here: net_peer_name finds it from the new socket). A signal may
-	// interrupt the wait (EINTR): just accept again. Any other failure:
-	// say so on stderr and return -1.
+	// TODO(step 2): accept on lfd (accept's address arguments can be
+	// NULL), then net_peer_name(fd, name, len) to fill in name for the
+	// log line. A signal may interrupt the wait (EINTR): just accept
+	// again. Any other failure: say so on stderr and return -1.
 	// skeleton: (void)lfd;
 	// skeleton: (void)name;
 	// skeleton: (void)len;

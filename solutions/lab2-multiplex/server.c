@@ -76,8 +76,8 @@ static int poll_wait(struct pollfd *out, int timeout_ms)
 static const struct backend with_poll = { poll_watch, poll_wait };
 static const struct backend *backend = &with_poll; /* or main picks epoll */
 
-// TODO(step 5): epoll_watch and epoll_wait_ready, poll_watch and poll_wait
-// again with epoll_ctl (the kernel keeps the set) and epoll_wait; with_epoll.
+// TODO(step 5): epoll_watch, epoll_wait_ready: poll_watch and poll_wait's
+// jobs done with epoll_ctl (the kernel keeps the set), epoll_wait; with_epoll.
 static int epoll_watch(int op, int fd, unsigned events)
 {
 	struct epoll_event ev = { .events = events, .data.fd = fd };
