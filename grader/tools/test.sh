@@ -75,6 +75,23 @@ done
 for lab in $(labs); do
 	job "valgrind.$lab" ./grader/grader --lab "$(lab_number "$lab")" --valgrind "solutions/$lab/server"
 done
+# A student's server after step K (reference code for steps 1..K, stand-ins
+# after): it must build and pass every test of steps 1..K.
+steps=()
+for lab in $(labs); do
+	last=$(grep -o 'TODO(step [0-9]*)' "solutions/$lab/server.c" | grep -o '[0-9]*' | sort -n | tail -n 1)
+	for k in $(seq 1 "$last"); do
+		dir="$log/step.$lab.$k"; mkdir -p "$dir"
+		awk -v upto="$k" -f grader/tools/skeleton.awk "solutions/$lab/server.c" > "$dir/server.c"
+		if cc -std=c11 -Wall -Wextra -Werror -O2 -Icommon -o "$dir/server" "$dir/server.c" \
+			common/libcommon.a -pthread > "$dir/build" 2>&1; then
+			steps+=("$lab $k")
+			job "step.$lab.$k" ./grader/grader --lab "$(lab_number "$lab")" --step "$k" "$dir/server"
+		else
+			bad "$lab after step $k builds" "$(head -n 5 "$dir/build")"
+		fi
+	done
+done
 # manifest: NAME LAB EXPECT... ; EXPECT = tests that must fail, ?TEST may
 # fail, or the word "hostile" (then: contained, see below).
 hostile=() broken=()
@@ -93,6 +110,17 @@ wait
 echo "== reference solutions under valgrind"
 for lab in $(labs); do
 	count_grader "solution $lab under valgrind ($(job_secs "valgrind.$lab") s)" "$log/job.valgrind.$lab"
+done
+
+echo "== a student's server after step K passes the tests of steps 1..K"
+for entry in "${steps[@]}"; do
+	set -- $entry
+	out="$log/job.step.$1.$2"
+	if grep -q '^score: \([0-9]*\)/\1$' "$out"; then
+		ok "$1 after step $2: $(tail -n 1 "$out")"
+	else
+		bad "$1 after step $2" "$(grep -A1 '^FAIL' "$out" | head -n 4)"
+	fi
 done
 
 echo "== skeletons build, run, and fail at step 1"
