@@ -92,7 +92,10 @@ $(CHECK_LABS): check-lab%: $(COMMON_LIB) $(GRADER)
 	@$(MAKE) --no-print-directory $(patsubst %.c,%,$(wildcard $(LABS)/lab$*-*/*.c))
 	@dir=$$(ls -d $(LABS)/lab$*-* 2>/dev/null | head -n 1); \
 	if [ -z "$$dir" ]; then echo "no folder $(LABS)/lab$*-*"; exit 2; fi; \
-	$(GRADER) --lab $* $(step_opt) $$dir/server
+	$(GRADER) --lab $* $(step_opt) $$dir/server; rc=$$?; \
+	if [ -x $$dir/client ] && [ "$${STEP:-99}" -ge 5 ]; then \
+		sh grader/tools/client-check.sh $$dir/server $$dir/client || rc=1; fi; \
+	exit $$rc
 
 check: $(COMMON_LIB) $(GRADER)
 	@rc=0; for d in $(LABS)/lab*; do \

@@ -190,14 +190,10 @@ check "grader: Ctrl-C stops the grader and every server process" bash -c '
 	sleep 0.2; [ $rc -eq 130 ] && ! pgrep -x ignore-term'
 
 echo "== the lab 1 client"
-check "client echoes its message through the reference server" bash -c '
-	out=$(mktemp); solutions/lab1-simple/server 127.0.0.1:0 > "$out" & s=$!
-	for i in $(seq 50); do grep -q listening "$out" && break; sleep 0.05; done
-	addr=$(sed -n "s/^listening on //p" "$out")
-	got=$(solutions/lab1-simple/client "$addr" "hello, server"); rc=$?
-	kill $s; rm -f "$out"; [ $rc -eq 0 ] && [ "$got" = "hello, server" ]'
-check "client usage error exits 2" expect_exit 2 solutions/lab1-simple/client
-check "client connect failure exits 1" expect_exit 1 solutions/lab1-simple/client 127.0.0.1:1 hi
+sh grader/tools/client-check.sh solutions/lab1-simple/server solutions/lab1-simple/client > "$log/client" 2>&1
+count_grader "reference client (make check-lab1's step 5)" "$log/client"
+check "the skeleton client fails the client check" expect_exit 1 \
+	sh grader/tools/client-check.sh solutions/lab1-simple/server labs/lab1-simple/client
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
