@@ -89,9 +89,9 @@ $(UNIT): $(UNIT_SRC) $(COMMON_LIB) $(COMMON_HDR)
 
 CHECK_LABS := check-lab1 check-lab2 check-lab3 check-lab4
 $(CHECK_LABS): check-lab%: $(COMMON_LIB) $(GRADER)
-	@$(MAKE) --no-print-directory $(patsubst %.c,%,$(wildcard $(LABS)/lab$*-*/*.c))
 	@dir=$$(ls -d $(LABS)/lab$*-* 2>/dev/null | head -n 1); \
-	if [ -z "$$dir" ]; then echo "no folder $(LABS)/lab$*-*"; exit 2; fi; \
+	if [ -z "$$dir" ]; then echo "no folder $(LABS)/lab$*-*: lab $* is not in this kit yet"; exit 2; fi; \
+	$(MAKE) --no-print-directory -s $(patsubst %.c,%,$(wildcard $(LABS)/lab$*-*/*.c)) || exit 2; \
 	$(GRADER) --lab $* $(step_opt) $$dir/server; rc=$$?; \
 	if [ -x $$dir/client ] && [ "$${STEP:-99}" -ge 5 ]; then \
 		sh grader/tools/client-check.sh $$dir/server $$dir/client || rc=1; fi; \
