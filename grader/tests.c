@@ -281,6 +281,31 @@ static void push_until_stuck(struct ctx *c, struct flows *fs, size_t i,
 	       now_s() - f->last_progress < brief(c, 0.5) && !time_is_up());
 }
 
+/*
+ * Start count narrow clients that send step, 2 * step, ... bytes without
+ * reading, then shut down their side; return once all are stuck or done
+ * sending and the server has had a moment with their EOFs. Whatever the
+ * server's buffer sizes, for some of them the EOF arrives while echo is
+ * still waiting to go out. Returns the index of the first.
+ */
+static size_t start_late_readers(struct ctx *c, struct flows *fs, int count,
+				 uint32_t step, uint32_t seed)
+{
+	struct flow_spec f = {.pattern = PAT_RANDOM, .narrow = 1, .paused = 1,
+			      .end = END_HALFCLOSE};
+	size_t first = fs->n;
+
+	for (int k = 1; k <= count; k++) {
+		f.total = (uint64_t)k * step;
+		f.seed = seed + (uint32_t)k;
+		flow_start(fs, &f);
+	}
+	for (size_t k = first; k < fs->n; k++)
+		push_until_stuck(c, fs, k, T.echo_s);
+	flows_run_for(fs, brief(c, 0.2));
+	return first;
+}
+
 /* One client, one script, on a fresh server. */
 static int echo_once(struct ctx *c, const struct flow_spec *spec,
 		     double seconds, const char *expected)
@@ -564,16 +589,8 @@ static int test_half_close(struct ctx *c)
 	flow_start(&fs, &f);
 	rc = run_flows(c, &fs, s, T.bulk_s, expected);
 	if (rc == 0) {
-		f.narrow = f.paused = 1;
-		size_t first = fs.n;
-		for (int k = 1; k <= T.halfclose_sweep; k++) {
-			f.total = (uint64_t)k * T.halfclose_step;
-			f.seed = 60 + (uint32_t)k;
-			flow_start(&fs, &f);
-		}
-		for (size_t k = first; k < fs.n; k++)
-			push_until_stuck(c, &fs, k, T.echo_s);
-		flows_run_for(&fs, brief(c, 0.2));
+		size_t first = start_late_readers(c, &fs, T.halfclose_sweep,
+						  T.halfclose_step, 60);
 		for (size_t k = first; k < fs.n; k++)
 			flow_resume(&fs, k);
 		rc = run_flows(c, &fs, s, T.bulk_s, "clients that send 16 KiB, "
@@ -612,21 +629,12 @@ static int test_client_reset(struct ctx *c)
  */
 static int test_early_close(struct ctx *c)
 {
-	struct flow_spec f = {.pattern = PAT_RANDOM, .narrow = 1, .paused = 1,
-			      .end = END_HALFCLOSE};
 	struct flows fs;
 	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
 
 	if (s == NULL)
 		return -1;
-	for (int k = 1; k <= T.early_sweep; k++) {
-		f.total = (uint64_t)k * T.early_step;
-		f.seed = 50 + (uint32_t)k;
-		flow_start(&fs, &f);
-	}
-	for (size_t k = 0; k < fs.n; k++)
-		push_until_stuck(c, &fs, k, T.echo_s);
-	flows_run_for(&fs, brief(c, 0.2));
+	start_late_readers(c, &fs, T.early_sweep, T.early_step, 50);
 	flows_free(&fs); /* closed with data unread: resets */
 	sleep_s(brief(c, 0.2));
 	return still_serves(c, s, "clients sent up to 512 KiB, shut down "
