@@ -1,8 +1,9 @@
 # ServerLab - one Makefile for the whole kit. `make help` lists the targets.
 #
-# Every C program is a single .c file in a lab folder (server.c -> server,
-# client.c -> client) linked with common/libcommon.a; the grader is the
-# .c files in grader/; broken servers are grader/tests/*.c.
+# In a lab folder, every .c file but client.c links into that folder's
+# server (lab 4: the coroutine runtime beside the server); client.c, where
+# there is one, is the client. Both link common/libcommon.a. The grader is
+# the .c files in grader/; broken servers are grader/tests/*.c.
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g -gdwarf-4
@@ -20,8 +21,14 @@ COMMON_LIB := common/libcommon.a
 COMMON_HDR := $(wildcard common/*.h)
 
 SOLUTION_SRC := $(wildcard solutions/lab*/*.c)
+SOLUTION_HDR := $(wildcard solutions/lab*/*.h)
 LAB_SRC      := $(wildcard labs/lab*/*.c)
-PROGRAMS     := $(SOLUTION_SRC:.c=) $(LAB_SRC:.c=)
+LAB_DIRS     := $(sort $(dir $(SOLUTION_SRC) $(LAB_SRC)))
+SERVERS      := $(addsuffix server,$(LAB_DIRS))
+CLIENTS      := $(patsubst %.c,%,$(filter %/client.c,$(SOLUTION_SRC) $(LAB_SRC)))
+PROGRAMS     := $(SERVERS) $(CLIENTS)
+# What a lab folder's server is made of: its .c files but client.c.
+server_src = $(filter-out %/client.c,$(wildcard $(dir $(1))*.c))
 
 GRADER_SRC := $(wildcard grader/*.c)
 GRADER_HDR := $(wildcard grader/*.h)
@@ -66,7 +73,11 @@ $(COMMON_LIB): $(COMMON_SRC:.c=.o)
 common/%.o: common/%.c $(COMMON_HDR)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(PROGRAMS): %: %.c $(COMMON_LIB) $(COMMON_HDR)
+.SECONDEXPANSION:
+$(SERVERS): %/server: $$(call server_src,$$@) $$(wildcard $$*/*.h) $(COMMON_LIB) $(COMMON_HDR)
+	$(CC) $(ALL_CFLAGS) -I$* $(LDFLAGS) -o $@ $(call server_src,$@) $(COMMON_LIB) $(LDLIBS)
+
+$(CLIENTS): %: %.c $(COMMON_LIB) $(COMMON_HDR)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(COMMON_LIB) $(LDLIBS)
 
 $(GRADER): $(GRADER_SRC) $(GRADER_HDR) $(COMMON_LIB) $(COMMON_HDR)
@@ -91,7 +102,7 @@ CHECK_LABS := check-lab1 check-lab2 check-lab3 check-lab4
 $(CHECK_LABS): check-lab%: $(COMMON_LIB) $(GRADER)
 	@dir=$$(ls -d $(LABS)/lab$*-* 2>/dev/null | head -n 1); \
 	if [ -z "$$dir" ]; then echo "no folder $(LABS)/lab$*-*: lab $* is not in this kit yet"; exit 2; fi; \
-	$(MAKE) --no-print-directory -s $(patsubst %.c,%,$(wildcard $(LABS)/lab$*-*/*.c)) || exit 2; \
+	$(MAKE) --no-print-directory -s $$dir/server $$([ -f $$dir/client.c ] && echo $$dir/client) || exit 2; \
 	$(GRADER) --lab $* $(step_opt) $$dir/server; rc=$$?; \
 	if [ -x $$dir/client ] && [ "$${STEP:-99}" -ge 5 ]; then \
 		sh grader/tools/client-check.sh $$dir/server $$dir/client || rc=1; fi; \
@@ -110,14 +121,14 @@ test: deps
 	@bash grader/tools/test.sh
 
 skeletons:
-	@for f in $(SOLUTION_SRC); do \
+	@for f in $(SOLUTION_SRC) $(SOLUTION_HDR); do \
 		awk -f grader/tools/skeleton.awk $$f > labs/$${f#solutions/}; \
 	done; echo "skeletons regenerated from solutions/"
 
 # Formatting touches solution lines outside the TODO regions too, so the
 # skeletons are regenerated after it.
 format:
-	clang-format -i $(COMMON_SRC) $(COMMON_HDR) $(SOLUTION_SRC) $(GRADER_SRC) $(GRADER_HDR) $(BROKEN_SRC) $(UNIT_SRC)
+	clang-format -i $(COMMON_SRC) $(COMMON_HDR) $(SOLUTION_SRC) $(SOLUTION_HDR) $(GRADER_SRC) $(GRADER_HDR) $(BROKEN_SRC) $(UNIT_SRC)
 	@$(MAKE) --no-print-directory skeletons
 
 tidy:

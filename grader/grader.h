@@ -1,9 +1,15 @@
 /*
  * grader.h - the pieces of the grader and how they fit.
  *
- *   main.c     command line, running the plan, PASS/FAIL lines, JSON
- *   tests.c    the test catalogue: thresholds, lab plans, one function a test
- *   sandbox.c  the student's server as a contained process group
+ *   main.c         command line, running the plan, PASS/FAIL lines, JSON
+ *   thresholds.c   every threshold a verdict depends on (T)
+ *   catalogue.c    the test table (name, points, function, reproduce line)
+ *                  and the list of labs
+ *   labN.c         one lab's plan: its tests, README steps, hints, limits
+ *   harness.c      what tests share: starting servers, failing, waiting
+ *   contract.c     the tests of the echo contract (every lab)
+ *   concurrency.c  the tests of serving many clients at once (labs 2-5)
+ *   sandbox.c      the student's server as a contained process group
  *   flows.c    client connections driven from one epoll loop
  *   procfs.c   what /proc says about a process (fds, threads, RSS, CPU)
  */
@@ -16,6 +22,54 @@
 #include <sys/types.h>
 
 #include "net.h"
+
+/* ---- thresholds.c ------------------------------------------------ */
+
+/* Every threshold in one place. Times are multiplied by ctx->scale (valgrind
+ * slows a server 10-50 times) and are generous: a correct server on a busy
+ * 2-core machine answers in milliseconds; these fail only at seconds. */
+struct thresholds {
+	double listen_s;      /* until the "listening on" line */
+	double exit_s;        /* a server that must refuse to start */
+	double echo_s;        /* a small echo */
+	double bulk_s;        /* a test's bulk transfer */
+	double settle_s;      /* descriptors back to baseline after clients */
+	double stall_s;       /* no byte moved on any connection: give up */
+	uint64_t large_bytes; /* echo-large */
+	int messages;         /* many-messages round trips */
+	uint32_t message_size;
+	int sequential;       /* clients one after another */
+	uint64_t halfclose_bytes;
+	int halfclose_sweep;  /* half-close's late readers: so many, */
+	uint32_t halfclose_step; /* sending this much more each */
+	uint64_t reset_bytes; /* client-reset */
+	int early_sweep;      /* early-close: so many clients, */
+	uint32_t early_step;  /* each sending this much more */
+	/* Labs 2-4. SPEC's idle-client says 200 ms; a server that serves one
+	 * client at a time never answers B at all, so 2 s loses nothing and
+	 * keeps a correct server safe on a loaded machine. */
+	double other_echo_s;  /* B's echo while A idles or dawdles */
+	double slow_gap_s;    /* slow-sender: one byte per gap */
+	uint64_t slow_reader_bytes;
+	long rss_growth_kb;   /* slow-reader: server memory may grow this much */
+	int concurrent;       /* clients at once */
+	int rounds;           /* round trips per concurrent client */
+	uint32_t max_message; /* concurrent: message sizes 1..max_message */
+	int churn_cycles, churn_parallel;
+	unsigned long fd_limit; /* fd-limit: the server's RLIMIT_NOFILE */
+	int fd_limit_clients;
+	double fd_limit_cpu;  /* CPU seconds per second while clients wait */
+	int strategy_clients;
+	/* Under valgrind a server runs 10-50 times slower: deadlines are
+	 * multiplied by valgrind_scale, short pauses (which a test spends
+	 * whether or not the server is quick) only by brief_scale, and memory
+	 * bounds by valgrind_mem_scale (memcheck's own bookkeeping). */
+	double valgrind_scale, brief_scale, valgrind_mem_scale;
+	double test_limit_s;  /* one test, start to end (times the scale) */
+	double stop_grace_s;  /* SIGTERM to SIGKILL when a test ends (same) */
+	double kill_give_up_s; /* descendants still alive: warn, give up */
+};
+extern const struct thresholds T;
 
 /* ---- time ---------------------------------------------------------- */
 
@@ -66,6 +120,9 @@ struct spawn_opts {
 	const char *const *args; /* its arguments, NULL-terminated */
 	struct limits lim;
 	int valgrind;           /* run it under valgrind's memcheck */
+	/* "NAME=value" settings added to (or replacing) the grader's own
+	 * environment, NULL-terminated; NULL for none. */
+	const char *const *env;
 };
 
 void sandbox_init(void);
@@ -176,7 +233,7 @@ void flow_describe(const struct flow *f, char *buf, size_t len);
 
 uint8_t pattern_byte(enum pattern p, uint32_t seed, uint64_t i);
 
-/* ---- tests.c and main.c -------------------------------------------- */
+/* ---- the catalogue and main.c -------------------------------------- */
 
 struct options {
 	int lab;
@@ -190,13 +247,32 @@ struct options {
 
 #define MAX_SERVERS 4
 
+/* Where a test sits in one lab: its README step and the hint for it. */
+struct plan_entry {
+	const char *test;
+	int step;
+	const char *hint;
+};
+
+/* One lab: its plan, and the limits its servers run within (a thread per
+ * client needs other ones than a single thread). */
+struct lab {
+	int number;
+	const struct plan_entry *plan;
+	size_t nplan;
+	struct limits limits;
+};
+
 /* One test's world: the servers it started and what it found. */
 struct ctx {
 	const struct options *opt;
+	const struct lab *lab;
 	double scale;         /* multiplies every time threshold */
 	struct server srv[MAX_SERVERS];
 	int nsrv;
 	unsigned long nofile; /* RLIMIT_NOFILE for the next server; 0 = lab's */
+	const char *env[4];   /* "NAME=value" for the next server, NULL-ended */
+	const char *hint;     /* a failure's own hint, over the plan's; NULL */
 	char addr[NET_ADDRSTRLEN]; /* from the first server's listening line */
 	int skipped;
 	int not_started;      /* no "listening on" line: blame step 1 */
@@ -211,16 +287,7 @@ struct test {
 	const char *reproduce;    /* SERVER stands for the binary's path */
 };
 
-/* Where a test sits in one lab: its README step and the hint for it. */
-struct plan_entry {
-	const char *test;
-	int step;
-	const char *hint;
-};
-
 const struct test *test_find(const char *name);
-const struct plan_entry *lab_plan(int lab, size_t *n);
-extern const struct limits server_limits;
-extern const double test_time_limit_s; /* per test, times ctx.scale */
+const struct lab *lab_find(int number); /* NULL: not in the kit */
 
 #endif

@@ -175,18 +175,16 @@ static void show_server_output(const struct ctx *c)
 
 /* The hint of the lab's "starts" test: the one that matters whenever a
  * test could not even start the server. */
-static const char *start_hint(int lab)
+static const char *start_hint(const struct lab *lab)
 {
-	size_t n;
-	const struct plan_entry *plan = lab_plan(lab, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(plan[i].test, "starts") == 0)
-			return plan[i].hint;
+	for (size_t i = 0; i < lab->nplan; i++)
+		if (strcmp(lab->plan[i].test, "starts") == 0)
+			return lab->plan[i].hint;
 	return "step 1";
 }
 
-static void run_one(const struct options *o, struct result *r)
+static void run_one(const struct options *o, const struct lab *lab,
+		    struct result *r)
 {
 	struct ctx c;
 	char vg[400] = "", vg_kept[MAX_SERVERS][64];
@@ -194,13 +192,14 @@ static void run_one(const struct options *o, struct result *r)
 
 	memset(&c, 0, sizeof c);
 	c.opt = o;
-	c.scale = o->valgrind ? 10 : 1;
-	test_deadline = now_s() + test_time_limit_s * c.scale;
+	c.lab = lab;
+	c.scale = o->valgrind ? T.valgrind_scale : 1;
+	test_deadline = now_s() + T.test_limit_s * c.scale;
 	rc = r->test->run(&c);
 	int late = now_s() > test_deadline;
 	test_deadline = 0;
 	for (int i = 0; i < c.nsrv; i++) {
-		server_stop(&c.srv[i], o->valgrind ? 10 : 1);
+		server_stop(&c.srv[i], T.stop_grace_s * c.scale);
 		if (c.srv[i].vg_log[0] != '\0') {
 			if (!vg_bad && valgrind_errors(c.srv[i].vg_log, vg, sizeof vg))
 				vg_bad = 1;
@@ -224,7 +223,7 @@ static void run_one(const struct options *o, struct result *r)
 	}
 	if (late) {
 		snprintf(c.expected, sizeof c.expected, "the test to finish "
-			 "within its time limit of %.0f s", test_time_limit_s * c.scale);
+			 "within its time limit of %.0f s", T.test_limit_s * c.scale);
 		char seen[400];
 		snprintf(seen, sizeof seen, "%.300s", c.happened[0] ? c.happened : "nothing");
 		snprintf(c.happened, sizeof c.happened, "it was still running "
@@ -241,7 +240,8 @@ static void run_one(const struct options *o, struct result *r)
 		snprintf(r->output, sizeof r->output, "passed");
 	} else {
 		char repro[700], tmpl[600];
-		const char *hint = c.not_started ? start_hint(o->lab) : r->plan->hint;
+		const char *hint = c.not_started ? start_hint(lab)
+				   : c.hint ? c.hint : r->plan->hint;
 		const char *after_start = strstr(r->test->reproduce, "sleep 1; ");
 		if (vg_bad) {
 			/* The test's own hint is about behaviour; this is memory. */
@@ -316,24 +316,24 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	struct result results[64];
-	const struct plan_entry *plan;
-	size_t nplan, n = 0;
+	const struct lab *lab;
+	size_t n = 0;
 	int score = 0, max = 0;
 
 	parse_args(argc, argv, &o);
-	plan = lab_plan(o.lab, &nplan);
-	if (plan == NULL) {
+	lab = lab_find(o.lab);
+	if (lab == NULL) {
 		fprintf(stderr, "grader: lab %d has no tests yet\n", o.lab);
 		return 2;
 	}
 	if (o.only) {
 		size_t i = 0;
-		while (i < nplan && strcmp(plan[i].test, o.only) != 0)
+		while (i < lab->nplan && strcmp(lab->plan[i].test, o.only) != 0)
 			i++;
-		if (i == nplan) {
+		if (i == lab->nplan) {
 			fprintf(stderr, "grader: lab %d has no test '%s'; its tests:", o.lab, o.only);
-			for (i = 0; i < nplan; i++)
-				fprintf(stderr, " %s", plan[i].test);
+			for (i = 0; i < lab->nplan; i++)
+				fprintf(stderr, " %s", lab->plan[i].test);
 			fputc('\n', stderr);
 			return 2;
 		}
@@ -347,15 +347,16 @@ int main(int argc, char **argv)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	for (size_t i = 0; i < nplan && !grader_interrupted; i++) {
-		if ((o.step && plan[i].step > o.step) ||
-		    (o.only && strcmp(plan[i].test, o.only) != 0))
+	for (size_t i = 0; i < lab->nplan && !grader_interrupted; i++) {
+		const struct plan_entry *p = &lab->plan[i];
+		if ((o.step && p->step > o.step) ||
+		    (o.only && strcmp(p->test, o.only) != 0))
 			continue;
 		struct result *r = &results[n++];
 		memset(r, 0, sizeof *r);
-		r->plan = &plan[i];
-		r->test = test_find(plan[i].test);
-		run_one(&o, r);
+		r->plan = p;
+		r->test = test_find(p->test);
+		run_one(&o, lab, r);
 		if (r->stopped) {
 			n--;
 			break;

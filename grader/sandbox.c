@@ -117,9 +117,30 @@ static int is_sanitized(const char *path)
 	return found;
 }
 
+/* The grader's environment with o->env's settings added or replaced, in
+ * envp (at most max - 1 entries). Built before fork: it allocates. */
+static void build_env(const struct spawn_opts *o, char **envp, size_t max)
+{
+	extern char **environ;
+	size_t n = 0;
+
+	for (char **e = environ; *e != NULL && n + 1 < max; e++) {
+		int replaced = 0;
+		for (size_t k = 0; o->env && o->env[k]; k++) {
+			size_t len = strcspn(o->env[k], "=") + 1;
+			replaced |= strncmp(*e, o->env[k], len) == 0;
+		}
+		if (!replaced)
+			envp[n++] = *e;
+	}
+	for (size_t k = 0; o->env && o->env[k] && n + 1 < max; k++)
+		envp[n++] = (char *)o->env[k];
+	envp[n] = NULL;
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static void exec_contained(const struct spawn_opts *o, char *const argv[],
-			   int out, int err)
+			   char *const envp[], int out, int err)
 {
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -139,14 +160,14 @@ static void exec_contained(const struct spawn_opts *o, char *const argv[],
 	set_limit(RLIMIT_CPU, o->lim.cpu_s);
 	if (o->lim.mem_mb != 0)
 		set_limit(RLIMIT_AS, (rlim_t)o->lim.mem_mb << 20);
-	execvp(argv[0], argv);
+	execvpe(argv[0], argv, envp);
 	_exit(127);
 }
 
 int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 		 size_t whylen)
 {
-	char *argv[32], vg_logopt[96];
+	char *argv[32], *envp[512], vg_logopt[96];
 	int out[2], err[2], n = 0;
 
 	memset(s, 0, sizeof *s);
@@ -184,9 +205,10 @@ int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 		close(out[1]);
 		goto fail;
 	}
+	build_env(o, envp, sizeof envp / sizeof envp[0]);
 	pid_t pid = fork();
 	if (pid == 0)
-		exec_contained(o, argv, out[1], err[1]);
+		exec_contained(o, argv, envp, out[1], err[1]);
 	close(out[1]);
 	close(err[1]);
 	if (pid < 0) {
@@ -348,7 +370,7 @@ static int kill_descendants(int sig)
 
 static void kill_until_gone(struct server *s)
 {
-	double give_up = now_s() + 10;
+	double give_up = now_s() + T.kill_give_up_s;
 
 	do {
 		if (s != NULL && s->pid > 0)
@@ -359,7 +381,8 @@ static void kill_until_gone(struct server *s)
 			return;
 		sleep_s(0.002);
 	} while (now_s() < give_up);
-	fprintf(stderr, "grader: warning: descendants still alive after 10 s\n");
+	fprintf(stderr, "grader: warning: descendants still alive after %.0f s\n",
+		T.kill_give_up_s);
 }
 
 void sandbox_sweep(void)

@@ -41,7 +41,7 @@ else
 fi
 
 echo "== skeletons are generated from the solutions"
-for f in solutions/lab*/*.c; do
+for f in solutions/lab*/*.[ch]; do
 	skel=labs/${f#solutions/}
 	if awk -f grader/tools/skeleton.awk "$f" | diff -u "$skel" - > "$log/diff" 2>&1; then
 		ok "skeleton $skel in sync"
@@ -79,11 +79,14 @@ done
 # after): it must build and pass every test of steps 1..K.
 steps=()
 for lab in $(labs); do
-	last=$(grep -o 'TODO(step [0-9]*)' "solutions/$lab/server.c" | grep -o '[0-9]*' | sort -n | tail -n 1)
+	last=$(cat solutions/$lab/*.[ch] | grep -o 'TODO(step [0-9]*)' | grep -o '[0-9]*' | sort -n | tail -n 1)
 	for k in $(seq 1 "$last"); do
 		dir="$log/step.$lab.$k"; mkdir -p "$dir"
-		awk -v upto="$k" -f grader/tools/skeleton.awk "solutions/$lab/server.c" > "$dir/server.c"
-		if cc -std=c11 -Wall -Wextra -Werror -O2 -Icommon -o "$dir/server" "$dir/server.c" \
+		for f in solutions/$lab/*.[ch]; do
+			awk -v upto="$k" -f grader/tools/skeleton.awk "$f" > "$dir/$(basename "$f")"
+		done
+		srcs=$(ls "$dir"/*.c | grep -v '/client\.c$')
+		if cc -std=c11 -Wall -Wextra -Werror -O2 -Icommon -I"$dir" -o "$dir/server" $srcs \
 			common/libcommon.a -pthread > "$dir/build" 2>&1; then
 			steps+=("$lab $k")
 			job "step.$lab.$k" ./grader/grader --lab "$(lab_number "$lab")" --step "$k" "$dir/server"

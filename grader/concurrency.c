@@ -1,0 +1,238 @@
+/*
+ * concurrency.c - serving many clients at once (labs 2-5): nobody waits
+ * behind an idle or slow client, memory stays bounded against one that
+ * never reads, thousands come and go without leaking, the descriptor limit
+ * is met calmly, and the server works the way its lab says it does.
+ */
+#define _GNU_SOURCE
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int test_idle_client(struct ctx *c)
+{
+	struct flow_spec idle = {.total = 0, .end = END_HOLD};
+	struct flows fs;
+	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	flow_start(&fs, &idle);
+	flows_run_for(&fs, brief(c, 0.2)); /* A connects first */
+	rc = b_is_served(c, &fs, s, "while client A is connected and sends "
+			 "nothing, client B's 1000 bytes come back within 2 s");
+	flows_free(&fs);
+	return rc;
+}
+
+int test_slow_sender(struct ctx *c)
+{
+	struct flow_spec a = {.total = 100000, .pattern = PAT_RANDOM, .seed = 8,
+			      .chunk = 1, .gap_s = T.slow_gap_s, .end = END_CLOSE};
+	const char *expected = "while client A sends a byte every 50 ms, client "
+			       "B is served, and A's bytes come back too";
+	struct flows fs;
+	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	flow_start(&fs, &a);
+	flows_run_for(&fs, brief(c, 0.3));
+	rc = b_is_served(c, &fs, s, expected);
+	if (rc == 0) {
+		double deadline = now_s() + T.echo_s * c->scale;
+		while (fs.v[0].echoed == 0 && now_s() < deadline &&
+		       !time_is_up())
+			flows_run_for(&fs, 0.05);
+		rc = any_flow_failed(c, &fs, s, expected);
+	}
+	if (rc == 0 && fs.v[0].echoed == 0)
+		rc = fail(c, expected, "client A sent %llu bytes and none came back",
+			  (unsigned long long)fs.v[0].sent);
+	flows_free(&fs);
+	return rc;
+}
+
+int test_slow_reader(struct ctx *c)
+{
+	struct flow_spec a = {.total = T.slow_reader_bytes, .pattern = PAT_RANDOM,
+			      .seed = 9, .paused = 1, .end = END_HALFCLOSE};
+	struct flows fs;
+	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
+	char expected[200];
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	long before = proc_rss_kb(s->pid);
+	flow_start(&fs, &a);
+	/* A pushes until the server stops taking its bytes (or all 64 MiB
+	 * are gone, if the server buffers without bound). */
+	push_until_stuck(c, &fs, 0, 10);
+	rc = b_is_served(c, &fs, s, "while client A sends 64 MiB and reads "
+			 "nothing, client B is served within 2 s");
+	long after = proc_rss_kb(s->pid), grown = after - before;
+	long limit = T.rss_growth_kb * (c->opt->valgrind ? (long)T.valgrind_mem_scale : 1);
+	snprintf(expected, sizeof expected, "while client A sends and reads "
+		 "nothing, the server's memory grows less than %ld MiB", limit >> 10);
+	if (rc == 0 && (before < 0 || after < 0))
+		rc = unreadable(c, s, expected);
+	if (rc == 0 && grown > limit)
+		rc = fail(c, expected, "it grew by %ld MiB after A sent %llu MiB",
+			  grown >> 10, (unsigned long long)(fs.v[0].sent >> 20));
+	if (rc == 0) {
+		flow_resume(&fs, 0);
+		rc = run_flows(c, &fs, s, T.bulk_s, "when client A reads at "
+			       "last, all 64 MiB come back intact, then EOF");
+	}
+	flows_free(&fs);
+	return rc;
+}
+
+int test_concurrent(struct ctx *c)
+{
+	int n = T.concurrent;
+	char expected[200];
+	struct flows fs;
+	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	snprintf(expected, sizeof expected, "%d clients at once, each %d round "
+		 "trips of 1..%u bytes, every byte intact", n, T.rounds, T.max_message);
+	for (int i = 0; i < n; i++) {
+		struct flow_spec f = {.rounds = (uint32_t)T.rounds,
+				      .msg_min = 1, .msg_max = T.max_message,
+				      .pattern = PAT_RANDOM, .seed = 1000 + (uint32_t)i,
+				      .end = END_CLOSE};
+		flow_start(&fs, &f);
+	}
+	rc = run_flows(c, &fs, s, T.bulk_s, expected);
+	flows_free(&fs);
+	return rc;
+}
+
+int test_churn(struct ctx *c)
+{
+	char expected[200];
+	struct flows fs;
+	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
+	int rc = 0;
+
+	if (s == NULL)
+		return -1;
+	snprintf(expected, sizeof expected, "%d connect/echo/close cycles, %d "
+		 "at a time, each echoed", T.churn_cycles, T.churn_parallel);
+	int fds;
+	if (fd_baseline(c, s, &fds) < 0) {
+		flows_free(&fs);
+		return -1;
+	}
+	double deadline = now_s() + T.bulk_s * c->scale;
+	for (int i = 0; i < T.churn_cycles && rc == 0; i++) {
+		struct flow_spec f = {.total = 100, .pattern = PAT_RANDOM,
+				      .seed = 5000 + (uint32_t)i, .end = END_CLOSE};
+		flow_start(&fs, &f);
+		if (flows_run_below(&fs, (size_t)T.churn_parallel, deadline) < 0 ||
+		    flows_first_failure(&fs) != NULL)
+			rc = run_flows(c, &fs, s, 0, expected);
+	}
+	if (rc == 0)
+		rc = run_flows(c, &fs, s, T.echo_s, expected);
+	flows_free(&fs);
+	if (rc == 0)
+		rc = fds_settle(c, s, fds, "5000 clients came and went");
+	return rc;
+}
+
+int test_fd_limit(struct ctx *c)
+{
+	struct flow_spec f = {.total = 100, .pattern = PAT_RANDOM, .end = END_HOLD};
+	char expected[240];
+	struct flows fs;
+	struct server *s;
+	int rc, served = 0;
+
+	c->nofile = T.fd_limit;
+	s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
+	if (s == NULL)
+		return -1;
+	for (int i = 0; i < T.fd_limit_clients; i++) {
+		f.seed = 20000 + (uint32_t)i;
+		flow_start(&fs, &f);
+	}
+	/* They arrive and the server fills up. Valgrind's slowness matters
+	 * less here than elsewhere: this only waits for accepts. */
+	flows_run_for(&fs, c->scale > 1 ? 3.0 : 1.0);
+	double cpu0 = proc_cpu_s(s->pid), t0 = now_s();
+	flows_run_for(&fs, 2.0);
+	double used = proc_cpu_s(s->pid) - cpu0, spent = now_s() - t0;
+	char why[512];
+	snprintf(expected, sizeof expected, "with %lu descriptors and %d clients "
+		 "waiting, the server sleeps (under %.0f%% of a CPU) and serves "
+		 "those it holds", T.fd_limit, T.fd_limit_clients, T.fd_limit_cpu * 100);
+	/* Closing a client it cannot hold is fair (libuv's spare-descriptor
+	 * trick does it), so a failed flow alone is no failure here. */
+	rc = server_gone(s, 0, why, sizeof why) ? fail(c, expected, "%s", why) : 0;
+	if (rc == 0 && used > T.fd_limit_cpu * spent)
+		rc = fail(c, expected, "it used %.2f s of CPU in %.2f s: a busy loop",
+			  used, spent);
+	for (size_t i = 0; i < fs.n; i++)
+		served += flow_settled(&fs.v[i]);
+	if (rc == 0 && served == 0)
+		rc = fail(c, expected, "none of the %d clients got its echo",
+			  T.fd_limit_clients);
+	flows_free(&fs); /* every client leaves */
+	if (rc == 0)
+		rc = still_serves(c, s, "clients beyond the descriptor limit left");
+	return rc;
+}
+
+int test_strategy(struct ctx *c)
+{
+	struct flow_spec f = {.total = 100, .pattern = PAT_RANDOM, .end = END_HOLD};
+	const char *expected = "one thread, waiting in epoll (or poll where "
+			       "allowed), serving 10 idle clients";
+	struct flows fs;
+	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
+	int rc = 0, threads;
+
+	if (s == NULL)
+		return -1;
+	for (int i = 0; i < T.strategy_clients; i++) {
+		f.seed = 30000 + (uint32_t)i;
+		flow_start(&fs, &f);
+	}
+	double deadline = now_s() + T.echo_s * c->scale;
+	size_t settled = 0;
+	while (settled < fs.n && now_s() < deadline && !time_is_up()) {
+		flows_run_for(&fs, 0.05);
+		settled = 0;
+		for (size_t i = 0; i < fs.n; i++)
+			settled += flow_settled(&fs.v[i]);
+	}
+	if (settled < fs.n)
+		rc = any_flow_failed(c, &fs, s, expected);
+	if (rc == 0 && settled < fs.n)
+		rc = fail(c, expected, "only %zu of %zu clients got their echo",
+			  settled, fs.n);
+	sleep_s(brief(c, 0.2)); /* let it go back to sleep */
+	if (rc == 0 && (threads = proc_threads(s->pid)) != 1)
+		rc = fail(c, expected, "it has %d threads", threads);
+	/* Lab 2's step 5 is the move to epoll: poll counts only when the
+	 * student asked for it (LAB2_BACKEND=poll reaches the server too). */
+	const char *backend = getenv("LAB2_BACKEND");
+	int poll_ok = c->opt->lab != 2 || (backend && strcmp(backend, "poll") == 0);
+	if (rc == 0 && !proc_uses_epoll(s->pid) &&
+	    !(poll_ok && proc_waits_in_poll(s->pid)))
+		rc = fail(c, expected, poll_ok ? "it holds no epoll instance and "
+			  "is not asleep in poll or select" : "it holds no epoll "
+			  "instance (with LAB2_BACKEND=poll, poll counts too)");
+	flows_free(&fs);
+	return rc;
+}

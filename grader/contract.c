@@ -1,0 +1,277 @@
+/*
+ * contract.c - the echo contract every lab's server keeps (SPEC section 3):
+ * it starts and says where, refuses a bad command line, echoes every byte
+ * exactly, finishes the echo after a half-close, and survives clients that
+ * reset or leave with echo unread.
+ */
+#define _GNU_SOURCE
+#include "harness.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Listening on the address given, reporting the port, taking a
+ * connection: what starts checks, for host, as the line must show it. */
+static int listens_on(struct ctx *c, const char *addr, const char *host)
+{
+	struct net_err err;
+	char expected[160];
+
+	if (start_server(c, addr, host) == NULL)
+		return -1;
+	snprintf(expected, sizeof expected, "a connection to %s succeeds",
+		 c->addr);
+	/* Non-blocking: a full accept queue must cost seconds, not the
+	 * minutes of SYN retries a blocking connect would wait. */
+	int fd = net_connect(c->addr, NET_NONBLOCK, &err);
+	if (fd < 0)
+		return fail(c, expected, "%s", err.msg);
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	int ready = poll(&p, 1, (int)(T.echo_s * c->scale * 1000));
+	int soerr = 0;
+	socklen_t len = sizeof soerr;
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
+	close(fd);
+	if (ready <= 0)
+		return fail(c, expected, "it did not complete in %.0f s",
+			    T.echo_s * c->scale);
+	if (soerr != 0)
+		return fail(c, expected, "%s", strerror(soerr));
+	return 0;
+}
+
+/* SPEC §3 as a whole: the line and nothing else on stdout, a connection,
+ * and a prompt exit on SIGTERM. */
+int test_starts(struct ctx *c)
+{
+	if (listens_on(c, "127.0.0.1:0", "127.0.0.1") < 0)
+		return -1;
+	struct server *s = &c->srv[0];
+	kill(s->pid, SIGTERM);
+	if (server_await_exit(s, now_s() + T.exit_s * c->scale) < 0)
+		return fail(c, "on SIGTERM the server exits promptly",
+			    "it was still running %.0f s later", T.exit_s * c->scale);
+	if (s->out.lines != 1)
+		return fail(c, "stdout carries only the \"listening on\" line "
+			    "(logs go to stderr)", "it wrote %zu lines", s->out.lines);
+	return 0;
+}
+
+/* Run the server with args; it must exit by itself with want_status and
+ * exactly one line on stderr. */
+static int expect_refusal(struct ctx *c, const char *const *args,
+			  int want_status, const char *shown)
+{
+	char expected[200], status[96];
+	struct server *s = spawn(c, args);
+
+	if (s == NULL)
+		return -1;
+	snprintf(expected, sizeof expected,
+		 "`server%s`: one line on stderr, then exit status %d",
+		 shown, want_status);
+	/* Waits for the line or the exit, whichever comes: either answers. */
+	server_await_line(s, now_s() + T.exit_s * c->scale);
+	if (s->have_line)
+		return fail(c, expected, "it started: \"%s\"", s->first_line);
+	if (!s->exited)
+		return fail(c, expected, "it was still running after %.0f s",
+			    T.exit_s * c->scale);
+	describe_status(s->status, status, sizeof status);
+	if (!WIFEXITED(s->status) || WEXITSTATUS(s->status) != want_status)
+		return fail(c, expected, "it %s", status);
+	if (s->err.total == 0)
+		return fail(c, expected, "it %s but wrote nothing on stderr",
+			    status);
+	if (s->err.lines > 1)
+		return fail(c, expected, "it wrote %zu lines on stderr",
+			    s->err.lines);
+	return 0;
+}
+
+int test_bad_args(struct ctx *c)
+{
+	static const char *const none[] = {NULL};
+	static const char *const nonsense[] = {"nonsense", NULL};
+	static const char *const big_port[] = {"127.0.0.1:99999", NULL};
+
+	if (expect_refusal(c, none, 2, "") < 0 ||
+	    expect_refusal(c, nonsense, 2, " nonsense") < 0 ||
+	    expect_refusal(c, big_port, 2, " 127.0.0.1:99999") < 0)
+		return -1;
+	return 0;
+}
+
+int test_addr_in_use(struct ctx *c)
+{
+	char shown[NET_ADDRSTRLEN + 1];
+
+	if (start_server(c, "127.0.0.1:0", "127.0.0.1") == NULL)
+		return -1;
+	const char *const args[] = {c->addr, NULL};
+	snprintf(shown, sizeof shown, " %s", c->addr);
+	return expect_refusal(c, args, 1, shown);
+}
+
+int test_echo_basic(struct ctx *c)
+{
+	struct flow_spec f = {.total = 6, .pattern = PAT_TEXT, .end = END_CLOSE};
+
+	return echo_once(c, &f, T.echo_s, "\"hello\\n\" comes back exactly");
+}
+
+int test_echo_binary(struct ctx *c)
+{
+	struct flow_spec f = {.total = 256, .pattern = PAT_ALLBYTES,
+			      .end = END_CLOSE};
+
+	return echo_once(c, &f, T.echo_s,
+			 "all 256 byte values (0 included) come back in order");
+}
+
+int test_echo_large(struct ctx *c)
+{
+	struct flow_spec f = {.total = T.large_bytes, .pattern = PAT_RANDOM,
+			      .seed = 1, .end = END_CLOSE};
+
+	return echo_once(c, &f, T.bulk_s,
+			 "8 MiB of random bytes, sent while reading, come back intact");
+}
+
+int test_many_messages(struct ctx *c)
+{
+	struct flow_spec f = {
+		.total = (uint64_t)T.messages * T.message_size,
+		.pattern = PAT_RANDOM, .seed = 2,
+		.msg_min = T.message_size, .msg_max = T.message_size,
+		.end = END_CLOSE,
+	};
+
+	return echo_once(c, &f, T.bulk_s,
+			 "1000 messages of 100 bytes, each echoed before the next is sent");
+}
+
+int test_sequential(struct ctx *c)
+{
+	struct server *s = start_server(c, "127.0.0.1:0", "127.0.0.1");
+	const char *expected = "200 clients one after another, each echoed";
+
+	if (s == NULL)
+		return -1;
+	int baseline;
+	if (fd_baseline(c, s, &baseline) < 0)
+		return -1;
+	/* Text, not random bytes: binary safety is step 3, this is step 2. */
+	for (int i = 0; i < T.sequential; i++) {
+		struct flow_spec f = {.total = 60, .pattern = PAT_TEXT,
+				      .end = END_CLOSE};
+		struct flows fs;
+		if (aim_flows(c, s, &fs) < 0)
+			return -1;
+		flow_start(&fs, &f);
+		int rc = run_flows(c, &fs, s, T.echo_s, expected);
+		flows_free(&fs);
+		if (rc < 0) {
+			char more[sizeof c->happened + 16];
+			snprintf(more, sizeof more, "client %d: %.700s", i + 1,
+				 c->happened);
+			memcpy(c->happened, more, sizeof c->happened - 1);
+			return -1;
+		}
+	}
+	return fds_settle(c, s, baseline, "200 clients came and went");
+}
+
+/*
+ * Clients shut down their sending side and expect every byte back. The
+ * first reads as it sends. Loopback's large buffers hide a server that
+ * closes at EOF from it: the echo is all in the kernel by then. So then
+ * come narrow clients that read nothing until they have sent all and shut
+ * down, each sending 16 KiB more than the one before: whatever the size
+ * of the server's socket buffers, for some of them the EOF arrives while
+ * the server still holds echo it could not write, and closing then loses
+ * it.
+ */
+int test_half_close(struct ctx *c)
+{
+	struct flow_spec f = {.total = T.halfclose_bytes, .pattern = PAT_RANDOM,
+			      .seed = 3, .end = END_HALFCLOSE};
+	const char *expected = "after shutdown(SHUT_WR), all 100 KiB come "
+			       "back, then EOF";
+	struct flows fs;
+	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	flow_start(&fs, &f);
+	rc = run_flows(c, &fs, s, T.bulk_s, expected);
+	if (rc == 0) {
+		size_t first = start_late_readers(c, &fs, T.halfclose_sweep,
+						  T.halfclose_step, 60);
+		for (size_t k = first; k < fs.n; k++)
+			flow_resume(&fs, k);
+		rc = run_flows(c, &fs, s, T.bulk_s, "clients that send 16 KiB, "
+			       "32 KiB, ... 1 MiB, shut down, and only then read, "
+			       "get every byte back, then EOF");
+	}
+	flows_free(&fs);
+	return rc;
+}
+
+int test_client_reset(struct ctx *c)
+{
+	struct flow_spec f = {.total = T.reset_bytes, .pattern = PAT_RANDOM,
+			      .seed = 4, .end = END_RESET};
+	struct flows fs;
+	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
+
+	if (s == NULL)
+		return -1;
+	flow_start(&fs, &f);
+	flows_run(&fs, now_s() + T.bulk_s * c->scale);
+	flows_free(&fs);
+	sleep_s(brief(c, 0.1)); /* let the reset reach the server */
+	return still_serves(c, s, "a client reset its connection mid-stream");
+}
+
+/*
+ * Peers that leave while the server still owes them an echo. Only EPIPE
+ * raises SIGPIPE, and a write gets EPIPE (not ECONNRESET) only when the
+ * peer's FIN came before its reset, with echo still to write. So narrow
+ * clients (small window and MSS: the server's writes to them stall) send
+ * without reading, shut down their side, and once everything has settled
+ * close with the echo unread, which resets the connection. Each sends
+ * 32 KiB more than the one before: whatever the server's buffer sizes, for
+ * some of them the FIN is in while echo is still waiting to go out.
+ */
+int test_early_close(struct ctx *c)
+{
+	struct flows fs;
+	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
+
+	if (s == NULL)
+		return -1;
+	start_late_readers(c, &fs, T.early_sweep, T.early_step, 50);
+	flows_free(&fs); /* closed with data unread: resets */
+	sleep_s(brief(c, 0.2));
+	return still_serves(c, s, "clients sent up to 512 KiB, shut down "
+			    "their side, and reset without reading the echo");
+}
+
+int test_ipv6(struct ctx *c)
+{
+	struct net_err err;
+	int probe = net_listen("[::1]:0", 0, &err);
+
+	if (probe < 0) {
+		c->skipped = 1; /* this machine has no IPv6 loopback */
+		return 0;
+	}
+	close(probe);
+	return listens_on(c, "[::1]:0", "[::1]");
+}
