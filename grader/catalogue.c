@@ -42,6 +42,9 @@ static const struct test tests[] = {
 	 "SERVER [::1]:7000    # expect: listening on [::1]:7000, then: nc -zv ::1 7000"},
 	{"idle-client", 3, test_idle_client,
 	 LISTEN7000 "nc 127.0.0.1 7000 & sleep 0.5; echo hello | timeout 2 nc -N 127.0.0.1 7000 || echo 'no echo while A idles'; kill %2; kill %1"},
+	{"idle-cpu", 2, test_idle_cpu,
+	 LISTEN7000 "for i in 1 2 3; do (echo hi; sleep 5) | nc 127.0.0.1 7000 > /dev/null & done; sleep 1; "
+	 "ps -o pid,time,cmd -p $!; sleep 3; ps -o pid,time,cmd -p $!; kill %1    # expect TIME to stay at 00:00:00"},
 	{"slow-sender", 2, test_slow_sender,
 	 LISTEN7000 "(for i in $(seq 100); do printf x; sleep 0.05; done) | nc -N 127.0.0.1 7000 & "
 	 "sleep 0.3; echo hello | timeout 2 nc -N 127.0.0.1 7000; kill %1"},
@@ -80,4 +83,17 @@ const struct lab *lab_find(int number)
 		if (all_labs[i]->number == number)
 			return all_labs[i];
 	return NULL;
+}
+
+size_t lab_runs(const struct lab *lab, struct plan_run *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < lab->nplan && n < max; i++)
+		out[n++] = (struct plan_run){lab->plan[i].test, &lab->plan[i], NULL};
+	for (size_t i = 0; i < lab->nvariants && n < max; i++)
+		out[n++] = (struct plan_run){lab->variants[i].name,
+					     &lab->variants[i].entry,
+					     lab->variants[i].env};
+	return n;
 }

@@ -28,6 +28,69 @@ int test_idle_client(struct ctx *c)
 	return rc;
 }
 
+/* Every flow (END_HOLD) has had all its echo, within T.echo_s. */
+static int await_settled(struct ctx *c, struct flows *fs, struct server *s,
+			 const char *expected)
+{
+	double deadline = now_s() + T.echo_s * c->scale;
+	size_t settled = 0;
+
+	while (settled < fs->n && now_s() < deadline && !time_is_up()) {
+		flows_run_for(fs, 0.05);
+		settled = 0;
+		for (size_t i = 0; i < fs->n; i++)
+			settled += flow_settled(&fs->v[i]);
+	}
+	if (settled == fs->n)
+		return 0;
+	if (any_flow_failed(c, fs, s, expected) < 0)
+		return -1;
+	return fail(c, expected, "only %zu of %zu clients got their echo",
+		    settled, fs->n);
+}
+
+/*
+ * A server with nothing to do sleeps. Clients that have had their echo and
+ * now say nothing must cost it no CPU: a server that keeps asking for
+ * write-readiness with nothing to write is woken at once, forever (it is
+ * level-triggered), and spins while looking perfectly correct.
+ */
+int test_idle_cpu(struct ctx *c)
+{
+	struct flow_spec f = {.total = 1000, .pattern = PAT_RANDOM, .end = END_HOLD};
+	char expected[200];
+	struct flows fs;
+	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	snprintf(expected, sizeof expected, "with %d clients connected and "
+		 "silent after their echo, the server sleeps (under %.0f%% of "
+		 "a CPU)", T.idle_clients, T.idle_cpu * 100);
+	for (int i = 0; i < T.idle_clients; i++) {
+		f.seed = 40000 + (uint32_t)i;
+		flow_start(&fs, &f);
+	}
+	rc = await_settled(c, &fs, s, expected);
+	if (rc < 0) /* not this test's subject: idle-client's */
+		c->hint = "serve every connected client, not one at a time "
+			  "(see idle-client)";
+	if (rc == 0) {
+		flows_run_for(&fs, brief(c, 0.2)); /* it goes back to sleep */
+		double cpu0 = proc_cpu_s(s->pid), t0 = now_s();
+		flows_run_for(&fs, T.idle_watch_s);
+		double used = proc_cpu_s(s->pid) - cpu0, spent = now_s() - t0;
+		if (cpu0 < 0 || used < 0)
+			rc = unreadable(c, s, expected);
+		else if (used > T.idle_cpu * spent)
+			rc = fail(c, expected, "it used %.2f s of CPU in %.2f s "
+				  "while nothing happened: a busy loop", used, spent);
+	}
+	flows_free(&fs);
+	return rc;
+}
+
 int test_slow_sender(struct ctx *c)
 {
 	struct flow_spec a = {.total = 100000, .pattern = PAT_RANDOM, .seed = 8,
@@ -59,8 +122,10 @@ int test_slow_sender(struct ctx *c)
 
 int test_slow_reader(struct ctx *c)
 {
+	/* END_CLOSE, not a half-close: this is a step-3 test, and finishing
+	 * the echo after a half-close is step 4's lesson. */
 	struct flow_spec a = {.total = T.slow_reader_bytes, .pattern = PAT_RANDOM,
-			      .seed = 9, .paused = 1, .end = END_HALFCLOSE};
+			      .seed = 9, .paused = 1, .end = END_CLOSE};
 	struct flows fs;
 	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
 	char expected[200];
@@ -87,7 +152,7 @@ int test_slow_reader(struct ctx *c)
 	if (rc == 0) {
 		flow_resume(&fs, 0);
 		rc = run_flows(c, &fs, s, T.bulk_s, "when client A reads at "
-			       "last, all 64 MiB come back intact, then EOF");
+			       "last, all 64 MiB come back intact");
 	}
 	flows_free(&fs);
 	return rc;
@@ -117,25 +182,31 @@ int test_concurrent(struct ctx *c)
 	return rc;
 }
 
+/*
+ * Clients that come and go, many at a time: each is echoed, and none leaves
+ * anything behind, neither a descriptor nor memory. Each sends enough that
+ * a buffer leaked per client (T.churn_bytes touched in it) adds up to far
+ * more than T.churn_rss_growth_kb, which a correct server never nears.
+ */
 int test_churn(struct ctx *c)
 {
 	char expected[200];
 	struct flows fs;
 	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
-	int rc = 0;
+	int rc = 0, fds;
 
 	if (s == NULL)
 		return -1;
 	snprintf(expected, sizeof expected, "%d connect/echo/close cycles, %d "
 		 "at a time, each echoed", T.churn_cycles, T.churn_parallel);
-	int fds;
 	if (fd_baseline(c, s, &fds) < 0) {
 		flows_free(&fs);
 		return -1;
 	}
+	long rss0 = proc_rss_kb(s->pid);
 	double deadline = now_s() + T.bulk_s * c->scale;
 	for (int i = 0; i < T.churn_cycles && rc == 0; i++) {
-		struct flow_spec f = {.total = 100, .pattern = PAT_RANDOM,
+		struct flow_spec f = {.total = T.churn_bytes, .pattern = PAT_RANDOM,
 				      .seed = 5000 + (uint32_t)i, .end = END_CLOSE};
 		flow_start(&fs, &f);
 		if (flows_run_below(&fs, (size_t)T.churn_parallel, deadline) < 0 ||
@@ -145,8 +216,22 @@ int test_churn(struct ctx *c)
 	if (rc == 0)
 		rc = run_flows(c, &fs, s, T.echo_s, expected);
 	flows_free(&fs);
+	char after[64];
+	snprintf(after, sizeof after, "%d clients came and went", T.churn_cycles);
 	if (rc == 0)
-		rc = fds_settle(c, s, fds, "5000 clients came and went");
+		rc = fds_settle(c, s, fds, after);
+	long rss = proc_rss_kb(s->pid), limit = T.churn_rss_growth_kb;
+	if (c->opt->valgrind)
+		limit = (long)((double)limit * T.valgrind_mem_scale);
+	if (rc == 0 && (rss0 < 0 || rss < 0))
+		rc = unreadable(c, s, "the server's /proc entry is readable");
+	if (rc == 0 && rss - rss0 > limit) {
+		snprintf(expected, sizeof expected, "after %s, the server's "
+			 "memory grown by less than %ld MiB", after, limit >> 10);
+		rc = fail(c, expected, "it grew by %ld MiB (%ld KiB a client): "
+			  "memory is kept for clients that are gone",
+			  (rss - rss0) >> 10, (rss - rss0) / T.churn_cycles);
+	}
 	return rc;
 }
 
@@ -208,19 +293,7 @@ int test_strategy(struct ctx *c)
 		f.seed = 30000 + (uint32_t)i;
 		flow_start(&fs, &f);
 	}
-	double deadline = now_s() + T.echo_s * c->scale;
-	size_t settled = 0;
-	while (settled < fs.n && now_s() < deadline && !time_is_up()) {
-		flows_run_for(&fs, 0.05);
-		settled = 0;
-		for (size_t i = 0; i < fs.n; i++)
-			settled += flow_settled(&fs.v[i]);
-	}
-	if (settled < fs.n)
-		rc = any_flow_failed(c, &fs, s, expected);
-	if (rc == 0 && settled < fs.n)
-		rc = fail(c, expected, "only %zu of %zu clients got their echo",
-			  settled, fs.n);
+	rc = await_settled(c, &fs, s, expected);
 	sleep_s(brief(c, 0.2)); /* let it go back to sleep */
 	if (rc == 0 && (threads = proc_threads(s->pid)) != 1)
 		rc = fail(c, expected, "it has %d threads", threads);

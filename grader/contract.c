@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -240,27 +241,70 @@ int test_client_reset(struct ctx *c)
 }
 
 /*
+ * Whether the server's side of flow i's connection is in CLOSE_WAIT (it has
+ * our FIN) while it still holds echo it has not written: bytes we sent,
+ * minus those waiting unread in our socket, minus those in its send queue.
+ * Both subtractions can only overcount (a byte received but not yet acked
+ * is in both), so a yes is certain.
+ */
+static int owes_after_fin(const struct flows *fs, size_t i, unsigned port)
+{
+	int state;
+	long queued, unread = flow_unread(fs, i);
+
+	if (unread < 0 || proc_tcp_socket(port, flow_local_port(fs, i), &state,
+					  &queued) < 0)
+		return 0;
+	return state == 8 /* TCP_CLOSE_WAIT */ &&
+	       (long long)fs->v[i].sent - unread - queued > 0;
+}
+
+/*
  * Peers that leave while the server still owes them an echo. Only EPIPE
  * raises SIGPIPE, and a write gets EPIPE (not ECONNRESET) only when the
- * peer's FIN came before its reset, with echo still to write. So narrow
- * clients (small window and MSS: the server's writes to them stall) send
- * without reading, shut down their side, and once everything has settled
- * close with the echo unread, which resets the connection. Each sends
- * 32 KiB more than the one before: whatever the server's buffer sizes, for
- * some of them the FIN is in while echo is still waiting to go out.
+ * reset finds the server's socket in CLOSE_WAIT: the FIN came first. So
+ * narrow clients (a small window: the server's writes to them stall) send
+ * without reading and shut down their side; the grader watches each
+ * connection's server side in /proc/net/tcp and resets it at the moment it
+ * is in CLOSE_WAIT with echo still to write, which the server then writes
+ * into a reset connection. Observed, not timed: the outcome does not hang
+ * on buffer sizes or on what the kernel has cached about 127.0.0.1. The
+ * sizes step up (32 KiB, 64 KiB, ...): small ones let the FIN through,
+ * large ones leave echo the kernel cannot take.
  */
 int test_early_close(struct ctx *c)
 {
 	struct flows fs;
 	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
+	char expected[200];
+	int provoked = 0;
 
 	if (s == NULL)
 		return -1;
-	start_late_readers(c, &fs, T.early_sweep, T.early_step, 50);
-	flows_free(&fs); /* closed with data unread: resets */
+	unsigned port = (unsigned)atoi(strrchr(c->addr, ':') + 1);
+	size_t first = start_late_readers(c, &fs, T.early_sweep, T.early_step, 50);
+	double quiet_until = now_s() + brief(c, T.early_watch_s);
+	while (now_s() < quiet_until && !time_is_up()) {
+		for (size_t i = first; i < fs.n; i++)
+			if (fs.v[i].state == FLOW_RUNNING &&
+			    owes_after_fin(&fs, i, port)) {
+				flow_reset(&fs, i);
+				provoked++;
+				quiet_until = now_s() + brief(c, T.early_watch_s);
+			}
+		flows_run_for(&fs, 0.01);
+	}
+	flows_free(&fs); /* the rest: closed with data unread, so reset too */
 	sleep_s(brief(c, 0.2));
-	return still_serves(c, s, "clients sent up to 512 KiB, shut down "
-			    "their side, and reset without reading the echo");
+	/* None caught is no failure: a server whose send buffer takes all
+	 * the echo at once, or one that drops it (half-close's subject),
+	 * leaves no moment to catch; survival is still checked. */
+	snprintf(expected, sizeof expected, "clients sent 32 KiB or more, shut "
+		 "down their side, and reset while the server still owed them "
+		 "echo (%d caught so)", provoked);
+	if (still_serves(c, s, expected) < 0)
+		return -1;
+	return 0;
 }
 
 int test_ipv6(struct ctx *c)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #define IO_CHUNK 65536
@@ -212,19 +213,45 @@ void flow_resume(struct flows *fs, size_t i)
 	flow_rearm(fs, &fs->v[i], i, now_s());
 }
 
-/* All bytes sent: what the script says to do next. */
-static void flow_finish_sending(struct flows *fs, struct flow *f)
+void flow_reset(struct flows *fs, size_t i)
 {
 	struct linger hard = {1, 0};
 
+	if (fs->v[i].fd >= 0)
+		setsockopt(fs->v[i].fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+	flow_close(fs, &fs->v[i], FLOW_DONE);
+}
+
+unsigned flow_local_port(const struct flows *fs, size_t i)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (fs->v[i].fd < 0 ||
+	    getsockname(fs->v[i].fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+long flow_unread(const struct flows *fs, size_t i)
+{
+	int n = 0;
+
+	return fs->v[i].fd >= 0 && ioctl(fs->v[i].fd, FIONREAD, &n) == 0 ? n : -1;
+}
+
+/* All bytes sent: what the script says to do next. */
+static void flow_finish_sending(struct flows *fs, struct flow *f)
+{
 	switch (f->spec.end) {
 	case END_HALFCLOSE:
 		if (shutdown(f->fd, SHUT_WR) < 0)
 			flow_fail(fs, f, "shutdown(SHUT_WR) failed: %s", errno);
 		break;
 	case END_RESET:
-		setsockopt(f->fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
-		flow_close(fs, f, FLOW_DONE);
+		flow_reset(fs, (size_t)(f - fs->v));
 		break;
 	case END_CLOSE:
 	case END_HOLD:

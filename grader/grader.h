@@ -45,6 +45,8 @@ struct thresholds {
 	uint64_t reset_bytes; /* client-reset */
 	int early_sweep;      /* early-close: so many clients, */
 	uint32_t early_step;  /* each sending this much more */
+	double early_watch_s; /* watching for CLOSE_WAIT: give up after so
+			       * long without catching one */
 	/* Labs 2-4. SPEC's idle-client says 200 ms; a server that serves one
 	 * client at a time never answers B at all, so 2 s loses nothing and
 	 * keeps a correct server safe on a loaded machine. */
@@ -56,6 +58,12 @@ struct thresholds {
 	int rounds;           /* round trips per concurrent client */
 	uint32_t max_message; /* concurrent: message sizes 1..max_message */
 	int churn_cycles, churn_parallel;
+	uint32_t churn_bytes; /* each cycle's echo: enough that a buffer
+			       * leaked per client shows in memory */
+	long churn_rss_growth_kb; /* churn: server memory may grow this much */
+	int idle_clients;     /* idle-cpu: connected, echoed once, then idle */
+	double idle_watch_s;  /* for so long, using under */
+	double idle_cpu;      /* CPU seconds per second */
 	unsigned long fd_limit; /* fd-limit: the server's RLIMIT_NOFILE */
 	int fd_limit_clients;
 	double fd_limit_cpu;  /* CPU seconds per second while clients wait */
@@ -155,6 +163,8 @@ double proc_cpu_s(pid_t pid);          /* user + system; -1 if unreadable */
 int proc_uses_epoll(pid_t pid);        /* an anon_inode:[eventpoll] fd */
 int proc_waits_in_poll(pid_t pid);      /* asleep in poll/select/epoll_wait */
 int proc_descendants(pid_t root, pid_t *out, int max); /* count found */
+int proc_tcp_socket(unsigned local_port, unsigned remote_port, int *state,
+		    long *send_queue); /* 0, or -1: no such connection */
 
 /* ---- flows.c ------------------------------------------------------- */
 
@@ -215,6 +225,11 @@ void flows_free(struct flows *fs);
 /* Start a flow; returns its index, or -1 with why set. */
 long flow_start(struct flows *fs, const struct flow_spec *spec);
 void flow_resume(struct flows *fs, size_t i);
+/* Close flow i at once with SO_LINGER 0: the server sees a reset. */
+void flow_reset(struct flows *fs, size_t i);
+/* Flow i's local port, and the bytes waiting unread in its socket. */
+unsigned flow_local_port(const struct flows *fs, size_t i);
+long flow_unread(const struct flows *fs, size_t i);
 /* Close and forget every flow's socket (counts as neither pass nor fail). */
 void flows_close_all(struct flows *fs);
 /* Run until no flow is active, or the deadline; 0 when all finished. */
@@ -254,13 +269,30 @@ struct plan_entry {
 	const char *hint;
 };
 
+/* A test run again, under a name of its own, with a setting in the
+ * server's environment (lab 2: the poll backend once epoll is in). */
+struct plan_variant {
+	const char *name;
+	struct plan_entry entry;
+	const char *env;      /* "NAME=value" */
+};
+
 /* One lab: its plan, and the limits its servers run within (a thread per
  * client needs other ones than a single thread). */
 struct lab {
 	int number;
 	const struct plan_entry *plan;
 	size_t nplan;
+	const struct plan_variant *variants; /* run after the plan */
+	size_t nvariants;
 	struct limits limits;
+};
+
+/* What main runs: the plan's entries, then its variants, in order. */
+struct plan_run {
+	const char *name;
+	const struct plan_entry *entry;
+	const char *env;      /* or NULL */
 };
 
 /* One test's world: the servers it started and what it found. */
@@ -289,5 +321,7 @@ struct test {
 
 const struct test *test_find(const char *name);
 const struct lab *lab_find(int number); /* NULL: not in the kit */
+/* The lab's runs in order, at most max; returns the count. */
+size_t lab_runs(const struct lab *lab, struct plan_run *out, size_t max);
 
 #endif

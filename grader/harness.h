@@ -69,6 +69,7 @@ int test_ipv6(struct ctx *c);
 
 /* concurrency.c: many clients at once, labs 2-5 */
 int test_idle_client(struct ctx *c);
+int test_idle_cpu(struct ctx *c);
 int test_slow_sender(struct ctx *c);
 int test_slow_reader(struct ctx *c);
 int test_concurrent(struct ctx *c);

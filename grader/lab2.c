@@ -4,6 +4,7 @@
  */
 #include "grader.h"
 
+
 static const struct plan_entry plan[] = {
 	{"starts", 1, "step 1: make the listener non-blocking, print the line, "
 		      "then enter the poll loop; nothing else on stdout"},
@@ -28,6 +29,9 @@ static const struct plan_entry plan[] = {
 			     "sends many messages"},
 	{"slow-sender", 3, "step 3: read what is there and go back to waiting; "
 			   "never loop on one client until it has sent 'enough'"},
+	{"idle-cpu", 3, "step 3: ask for POLLOUT only while the client's output "
+			"buffer holds bytes: write-readiness is level-triggered, "
+			"so an empty buffer with POLLOUT wakes poll at once, forever"},
 	{"slow-reader", 3, "step 3: backpressure: stop reading a client whose "
 			   "output buffer is above the high-water mark"},
 	{"concurrent", 3, "step 3: every slot keeps its own buffer and state; "
@@ -46,11 +50,27 @@ static const struct plan_entry plan[] = {
 			"client leaves, or poll returns at once forever"},
 };
 
+/* Step 5 makes epoll the default, so the poll backend of step 1 is graded
+ * again: the concurrency tests with LAB2_BACKEND=poll. */
+#define POLL_HINT "step 5: with LAB2_BACKEND=poll the server falls back to " \
+	"step 1's poll backend; it passes with epoll, so look there: does " \
+	"poll_watch fill pollset[fd], poll_wait copy out every ready entry?"
+#define ON_POLL(test) {test "-poll", {test, 5, POLL_HINT}, "LAB2_BACKEND=poll"}
+static const struct plan_variant variants[] = {
+	ON_POLL("idle-client"), ON_POLL("idle-cpu"), ON_POLL("slow-sender"),
+	ON_POLL("slow-reader"), ON_POLL("concurrent"), ON_POLL("churn"),
+	{"fd-limit-poll", {"fd-limit", 6, "step 6: with LAB2_BACKEND=poll too: "
+			   "the listener leaves poll's set while descriptors "
+			   "run short"}, "LAB2_BACKEND=poll"},
+};
+
 /* One thread holding every client: descriptors for concurrent's 1,000
  * clients; CPU time for the slowest test under valgrind. */
 const struct lab lab2 = {
 	.number = 2,
 	.plan = plan,
 	.nplan = sizeof plan / sizeof plan[0],
+	.variants = variants,
+	.nvariants = sizeof variants / sizeof variants[0],
 	.limits = {.mem_mb = 1024, .nofile = 4096, .nproc = 256, .cpu_s = 120},
 };

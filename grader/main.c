@@ -15,7 +15,8 @@
 
 struct result {
 	const struct test *test;
-	const struct plan_entry *plan;
+	const struct plan_run *run;
+	const char *name;     /* run->name */
 	int score, skipped, stopped;
 	char output[2400];
 };
@@ -193,6 +194,7 @@ static void run_one(const struct options *o, const struct lab *lab,
 	memset(&c, 0, sizeof c);
 	c.opt = o;
 	c.lab = lab;
+	c.env[0] = r->run->env;
 	c.scale = o->valgrind ? T.valgrind_scale : 1;
 	test_deadline = now_s() + T.test_limit_s * c.scale;
 	rc = r->test->run(&c);
@@ -217,7 +219,7 @@ static void run_one(const struct options *o, const struct lab *lab,
 	}
 	if (grader_interrupted) {
 		/* Nothing to blame on the server: the run was stopped. */
-		printf("STOPPED %s: the grader was interrupted\n", r->test->name);
+		printf("STOPPED %s: the grader was interrupted\n", r->name);
 		r->stopped = 1;
 		return;
 	}
@@ -233,15 +235,15 @@ static void run_one(const struct options *o, const struct lab *lab,
 	r->skipped = c.skipped;
 	r->score = rc == 0 ? r->test->points : 0;
 	if (c.skipped) {
-		printf("SKIP %s: not available on this machine\n", r->test->name);
+		printf("SKIP %s: not available on this machine\n", r->name);
 		snprintf(r->output, sizeof r->output, "skipped: not available on this machine");
 	} else if (rc == 0) {
-		printf("PASS %s (%d/%d)\n", r->test->name, r->score, r->test->points);
+		printf("PASS %s (%d/%d)\n", r->name, r->score, r->test->points);
 		snprintf(r->output, sizeof r->output, "passed");
 	} else {
 		char repro[700], tmpl[600];
 		const char *hint = c.not_started ? start_hint(lab)
-				   : c.hint ? c.hint : r->plan->hint;
+				   : c.hint ? c.hint : r->run->entry->hint;
 		const char *after_start = strstr(r->test->reproduce, "sleep 1; ");
 		if (vg_bad) {
 			/* The test's own hint is about behaviour; this is memory. */
@@ -258,7 +260,7 @@ static void run_one(const struct options *o, const struct lab *lab,
 			 "expected %s; %s\nhint: %s\nreproduce: %s", c.expected,
 			 c.happened, hint, repro);
 		printf("FAIL %s (0/%d): expected %s; %s\n  hint: %s\n  reproduce: %s\n",
-		       r->test->name, r->test->points, c.expected, c.happened,
+		       r->name, r->test->points, c.expected, c.happened,
 		       hint, repro);
 	}
 	for (int i = 0; i < nkept; i++)
@@ -298,7 +300,7 @@ static int write_json(const char *path, const struct result *r, size_t n,
 	fprintf(f, "{\n  \"score\": %d,\n  \"max_score\": %d,\n  \"tests\": [", score, max);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
-		json_string(f, r[i].test->name);
+		json_string(f, r[i].name);
 		fprintf(f, ", \"score\": %d, \"max_score\": %d, \"output\": ",
 			r[i].score, r[i].skipped ? 0 : r[i].test->points);
 		json_string(f, r[i].output);
@@ -326,14 +328,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "grader: lab %d has no tests yet\n", o.lab);
 		return 2;
 	}
+	struct plan_run runs[64];
+	size_t nruns = lab_runs(lab, runs, 64);
 	if (o.only) {
 		size_t i = 0;
-		while (i < lab->nplan && strcmp(lab->plan[i].test, o.only) != 0)
+		while (i < nruns && strcmp(runs[i].name, o.only) != 0)
 			i++;
-		if (i == lab->nplan) {
+		if (i == nruns) {
 			fprintf(stderr, "grader: lab %d has no test '%s'; its tests:", o.lab, o.only);
-			for (i = 0; i < lab->nplan; i++)
-				fprintf(stderr, " %s", lab->plan[i].test);
+			for (i = 0; i < nruns; i++)
+				fprintf(stderr, " %s", runs[i].name);
 			fputc('\n', stderr);
 			return 2;
 		}
@@ -347,15 +351,16 @@ int main(int argc, char **argv)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	for (size_t i = 0; i < lab->nplan && !grader_interrupted; i++) {
-		const struct plan_entry *p = &lab->plan[i];
-		if ((o.step && p->step > o.step) ||
-		    (o.only && strcmp(p->test, o.only) != 0))
+	for (size_t i = 0; i < nruns && !grader_interrupted; i++) {
+		const struct plan_run *p = &runs[i];
+		if ((o.step && p->entry->step > o.step) ||
+		    (o.only && strcmp(p->name, o.only) != 0))
 			continue;
 		struct result *r = &results[n++];
 		memset(r, 0, sizeof *r);
-		r->plan = p;
-		r->test = test_find(p->test);
+		r->run = p;
+		r->name = p->name;
+		r->test = test_find(p->entry->test);
 		run_one(&o, lab, r);
 		if (r->stopped) {
 			n--;

@@ -1,7 +1,7 @@
 /*
  * procfs.c - what /proc tells about the server: descriptors, threads,
- * resident memory, CPU time, whether it holds an epoll instance, and which
- * processes descend from the grader.
+ * resident memory, CPU time, whether it holds an epoll instance, which
+ * processes descend from the grader, and the state of a TCP connection.
  */
 #define _GNU_SOURCE
 #include "grader.h"
@@ -200,4 +200,34 @@ int proc_waits_in_poll(pid_t pid)
 		if (nr == waits[i])
 			return 1;
 	return 0;
+}
+
+/*
+ * The IPv4 socket bound to local_port and connected to remote_port, from
+ * /proc/net/tcp: its state (TCP_ESTABLISHED, TCP_CLOSE_WAIT, ...) and the
+ * bytes in its send queue (written by the process, not yet acknowledged).
+ * Returns 0, or -1 when there is no such socket.
+ */
+int proc_tcp_socket(unsigned local_port, unsigned remote_port, int *state,
+		    long *send_queue)
+{
+	char line[256];
+	unsigned lport, rport, st;
+	unsigned long txq;
+	int found = -1;
+	FILE *f = fopen("/proc/net/tcp", "re");
+
+	if (f == NULL)
+		return -1;
+	/* sl local rem st tx_queue:rx_queue ...; addresses are HEX:PORT */
+	while (found < 0 && fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, " %*u: %*x:%x %*x:%x %x %lx:%*x", &lport,
+			   &rport, &st, &txq) == 4 &&
+		    lport == local_port && rport == remote_port) {
+			*state = (int)st;
+			*send_queue = (long)txq;
+			found = 0;
+		}
+	fclose(f);
+	return found;
 }

@@ -145,7 +145,9 @@ static void conn_close(struct conn *c)
 		shutdown(c->fd, SHUT_RDWR);
 	else
 		close(c->fd);
-	free(c->buf);
+	// mux-leak-buffer: frees the connection but not its buffer
+	if (!flaw("mux-leak-buffer"))
+		free(c->buf);
 	free(c);
 	listener_watch(1); /* a descriptor is free again */
 }
@@ -163,6 +165,10 @@ static void conn_serve(struct conn *c, uint32_t events)
 		gone = 1; /* the client said it is done and has its echo */
 	uint32_t want = (may_read(c) ? EPOLLIN : 0u) |
 			(c->off < c->len ? EPOLLOUT : 0u);
+	// mux-always-pollout: asks for write-readiness whether or not there
+	// is anything to write: an idle client's socket is always writable
+	if (flaw("mux-always-pollout"))
+		want |= EPOLLOUT;
 	if (!gone && want != c->watched) {
 		struct epoll_event ev = {.events = want, .data.ptr = c};
 		c->watched = want;

@@ -108,6 +108,27 @@ while read -r name lab expect; do
 		job "broken.$name.$lab" ./grader/grader --lab "$lab" "grader/tests/bin/$name"
 	fi
 done < grader/tests/manifest
+# mutants: NAME | LAB | FILE | FIND | REPLACE | TESTS (grader/tests/mutants)
+mutants=()
+while IFS= read -r line; do
+	case $line in ''|'#'*) continue ;; esac
+	IFS='|' read -r name lab file find replace expect <<< "$line"
+	name=$(echo $name) lab=$(echo $lab) file=$(echo $file) expect=$(echo $expect)
+	find=${find# } find=${find% } replace=${replace# } replace=${replace% }
+	dir="$log/mutant.$name"; mkdir -p "$dir"
+	cp solutions/lab$lab-*/*.[ch] "$dir"/
+	awk -v find="$find" -v repl="$replace" '{ if ((i = index($0, find)) > 0) {
+		$0 = substr($0, 1, i - 1) repl substr($0, i + length(find)); n++ } print }
+		END { exit n ? 0 : 1 }' "solutions/lab$lab-"*/"$file" > "$dir/$file" ||
+		{ bad "mutant $name" "'$find' is no longer in $file"; continue; }
+	if cc -std=c11 -Wall -Wextra -O2 -Icommon -I"$dir" -o "$dir/server" \
+		$(ls "$dir"/*.c | grep -v '/client\.c$') common/libcommon.a -pthread > "$dir/build" 2>&1; then
+		mutants+=("$name $lab $expect")
+		job "mutant.$name" ./grader/grader --lab "$lab" "$dir/server"
+	else
+		bad "mutant $name builds" "$(head -n 5 "$dir/build")"
+	fi
+done < grader/tests/mutants
 wait
 
 echo "== reference solutions under valgrind"
@@ -154,6 +175,15 @@ for entry in "${broken[@]}"; do
 	done
 	if [ -z "$missing$extra" ]; then ok "broken $name (lab $lab) fails: ${got:-nothing}($(job_secs "broken.$name.$lab") s)"
 	else bad "broken $name (lab $lab)" "expected to fail [$expect], failed [$got]"; fi
+done
+
+echo "== each mutant of a reference solution fails its tests"
+for entry in "${mutants[@]}"; do
+	read -r name lab expect <<< "$entry"
+	out="$log/job.mutant.$name" missing=""
+	for t in $expect; do grep -q "^FAIL $t " "$out" || missing="$missing $t"; done
+	if [ -z "$missing" ]; then ok "mutant $name (lab $lab) fails $expect ($(job_secs "mutant.$name") s)"
+	else bad "mutant $name (lab $lab)" "did not fail:$missing; $(tail -n 1 "$out")"; fi
 done
 
 echo "== hostile servers are contained (grader ends within 60 s, no process left)"
