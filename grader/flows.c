@@ -50,6 +50,16 @@ uint8_t pattern_byte(enum pattern p, uint32_t seed, uint64_t i)
 	}
 }
 
+uint32_t fresh_loopback(void)
+{
+	static uint64_t calls;
+	uint64_t x = splitmix64((uint64_t)getpid() << 32 ^
+				(uint64_t)(now_s() * 1e6) ^ ++calls);
+	/* 127.a.b.c with c in 2..254: neither 127.0.0.1 nor a broadcast. */
+	uint32_t host = (uint32_t)(x >> 8) & 0xffff00;
+	return 0x7f000000u | host | (2 + (uint32_t)(x % 253));
+}
+
 static uint32_t next_random(uint32_t *state)
 {
 	/* xorshift32: cheap, and deterministic from the flow's seed */
@@ -195,6 +205,14 @@ long flow_start(struct flows *fs, const struct flow_spec *spec)
 		int rcvbuf = 4096, mss = 536;
 		setsockopt(f->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
 		setsockopt(f->fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof mss);
+	}
+	if (spec->source != 0 && fs->target.ss_family == AF_INET) {
+		struct sockaddr_in src = {.sin_family = AF_INET,
+					  .sin_addr.s_addr = htonl(spec->source)};
+		if (bind(f->fd, (struct sockaddr *)&src, sizeof src) < 0) {
+			flow_fail(fs, f, "cannot bind a client to 127/8: %s", errno);
+			return (long)fs->n++;
+		}
 	}
 	if (connect(f->fd, (struct sockaddr *)&fs->target, fs->target_len) < 0 &&
 	    errno != EINPROGRESS) {

@@ -189,6 +189,8 @@ struct flow_spec {
 	int paused;            /* do not read until flow_resume() */
 	int narrow;            /* tiny receive buffer and MSS: the server's
 				* writes to this client go out in pieces */
+	uint32_t source;       /* bind to this IPv4 address (host order)
+				* before connecting; 0 = the kernel's pick */
 	enum flow_end end;
 };
 
@@ -247,6 +249,11 @@ const struct flow *flows_first_failure(const struct flows *fs);
 void flow_describe(const struct flow *f, char *buf, size_t len);
 
 uint8_t pattern_byte(enum pattern p, uint32_t seed, uint64_t i);
+/* A loopback address (in 127/8) that this run alone uses, for flows whose
+ * fate must not depend on what the kernel remembers of a peer: Linux
+ * caches TCP metrics (cwnd, reordering) per address, and those size the
+ * server's buffers. A fresh one on each call. */
+uint32_t fresh_loopback(void);
 
 /* ---- the catalogue and main.c -------------------------------------- */
 

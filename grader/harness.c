@@ -218,11 +218,15 @@ size_t start_late_readers(struct ctx *c, struct flows *fs, int count,
 {
 	struct flow_spec f = {.pattern = PAT_RANDOM, .narrow = 1, .paused = 1,
 			      .end = END_HALFCLOSE};
+
+	/* Each from an address of its own: buffer sizes, and so the moment
+	 * an EOF finds echo pending, then never hang on cached metrics. */
 	size_t first = fs->n;
 
 	for (int k = 1; k <= count; k++) {
 		f.total = (uint64_t)k * step;
 		f.seed = seed + (uint32_t)k;
+		f.source = fresh_loopback();
 		flow_start(fs, &f);
 	}
 	for (size_t k = first; k < fs->n; k++)
