@@ -106,7 +106,9 @@ struct tail {
 struct limits {
 	unsigned long mem_mb;   /* RLIMIT_AS; 0 = none */
 	unsigned long nofile;   /* RLIMIT_NOFILE */
-	unsigned long nproc;    /* RLIMIT_NPROC (ignored for root) */
+	unsigned long nproc;    /* tasks the server may add to those its user
+				 * already runs (RLIMIT_NPROC counts every
+				 * task of the uid; root is not limited) */
 	unsigned long cpu_s;    /* RLIMIT_CPU */
 };
 
@@ -163,6 +165,7 @@ double proc_cpu_s(pid_t pid);          /* user + system; -1 if unreadable */
 int proc_uses_epoll(pid_t pid);        /* an anon_inode:[eventpoll] fd */
 int proc_waits_in_poll(pid_t pid);      /* asleep in poll/select/epoll_wait */
 int proc_descendants(pid_t root, pid_t *out, int max); /* count found */
+long proc_user_tasks(uid_t uid);       /* what RLIMIT_NPROC counts */
 int proc_tcp_socket(unsigned local_port, unsigned remote_port, int *state,
 		    long *send_queue); /* 0, or -1: no such connection */
 

@@ -231,3 +231,40 @@ int proc_tcp_socket(unsigned local_port, unsigned remote_port, int *state,
 	fclose(f);
 	return found;
 }
+
+/*
+ * Tasks (processes and threads) whose real uid is uid, machine-wide: what
+ * RLIMIT_NPROC counts against a new process of that user. A task that
+ * exits while we look is simply not counted.
+ */
+long proc_user_tasks(uid_t uid)
+{
+	char path[64], line[256];
+	struct dirent *e;
+	long total = 0;
+	DIR *d = opendir("/proc");
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		if (*end != '\0' || pid <= 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/%ld/status", pid);
+		FILE *f = fopen(path, "re");
+		if (f == NULL)
+			continue;
+		long real = -1, threads = 0;
+		while (fgets(line, sizeof line, f) != NULL)
+			if (strncmp(line, "Uid:", 4) == 0)
+				real = strtol(line + 4, NULL, 10);
+			else if (strncmp(line, "Threads:", 8) == 0)
+				threads = strtol(line + 8, NULL, 10);
+		fclose(f);
+		if (real == (long)uid)
+			total += threads;
+	}
+	closedir(d);
+	return total;
+}

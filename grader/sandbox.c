@@ -177,6 +177,11 @@ int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 	struct spawn_opts local = *o;
 	if (o->valgrind || is_sanitized(o->path))
 		local.lim.mem_mb = 0;
+	/* A budget, not a ceiling: the same for a student whose desktop
+	 * already runs 300 threads as for a fresh CI user. */
+	long running = proc_user_tasks(getuid());
+	if (running > 0)
+		local.lim.nproc += (unsigned long)running;
 	o = &local;
 	if (o->valgrind) {
 		static unsigned spawned;
