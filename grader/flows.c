@@ -493,6 +493,14 @@ void flow_describe(const struct flow *f, char *buf, size_t len)
 		snprintf(buf, len, "the connection never completed");
 		break;
 	case FLOW_RUNNING:
+		if (f->spec.end == END_HALFCLOSE && f->echoed == total &&
+		    f->sent == total) {
+			snprintf(buf, len, "all %llu bytes came back, but no end "
+				 "of file followed in %.1f s: the server never "
+				 "closed the connection", total,
+				 now_s() - f->last_progress);
+			break;
+		}
 		snprintf(buf, len, "%llu of %llu bytes sent, %llu came back, "
 			 "then nothing for %.1f s",
 			 (unsigned long long)f->sent, total,

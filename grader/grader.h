@@ -63,10 +63,11 @@ struct thresholds {
 	long churn_rss_growth_kb; /* churn: server memory may grow this much */
 	int idle_clients;     /* idle-cpu: connected, echoed once, then idle */
 	double idle_watch_s;  /* for so long, using under */
-	double idle_cpu;      /* CPU seconds per second */
+	double idle_cpu;      /* runnable seconds per second */
 	unsigned long fd_limit; /* fd-limit: the server's RLIMIT_NOFILE */
 	int fd_limit_clients;
-	double fd_limit_cpu;  /* CPU seconds per second while clients wait */
+	double fd_limit_cpu;  /* runnable seconds per second (on a CPU or
+			       * queued for one) while clients wait */
 	int strategy_clients;
 	/* Under valgrind a server runs 10-50 times slower: deadlines are
 	 * multiplied by valgrind_scale, short pauses (which a test spends
@@ -159,9 +160,11 @@ void describe_status(int status, char *buf, size_t len);
 /* ---- procfs.c ------------------------------------------------------ */
 
 int proc_fd_count(pid_t pid);          /* -1 if unreadable */
+int proc_blocking_sockets(pid_t pid);  /* sockets without O_NONBLOCK */
 int proc_threads(pid_t pid);           /* -1 if unreadable */
 long proc_rss_kb(pid_t pid);           /* -1 if unreadable */
 double proc_cpu_s(pid_t pid);          /* user + system; -1 if unreadable */
+double proc_runnable_s(pid_t pid);     /* on a CPU or queued for one */
 int proc_uses_epoll(pid_t pid);        /* an anon_inode:[eventpoll] fd */
 int proc_waits_in_poll(pid_t pid);      /* asleep in poll/select/epoll_wait */
 int proc_descendants(pid_t root, pid_t *out, int max); /* count found */
@@ -295,6 +298,9 @@ struct lab {
 	size_t nplan;
 	const struct plan_variant *variants; /* run after the plan */
 	size_t nvariants;
+	/* Its server is one thread, and every socket of it non-blocking: a
+	 * second thread or a blocking socket explains any failure first. */
+	int one_thread, nonblocking;
 	struct limits limits;
 };
 

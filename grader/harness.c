@@ -21,9 +21,34 @@ double brief(const struct ctx *c, double seconds)
 	return c->scale > 1 ? T.brief_scale * seconds : seconds;
 }
 
+/*
+ * What a failing test's own hint may not know: a thread, or a blocking
+ * socket, in a server that must have none stalls every client behind one,
+ * and fails tests whose hints speak of other things (backpressure, slow
+ * clients).
+ * Looked at the moment the test fails, while its clients are connected.
+ */
+static void diagnose(struct ctx *c)
+{
+	for (int i = 0; i < c->nsrv; i++)
+		if (c->srv[i].exited)
+			continue;
+		else if (c->lab->one_thread && proc_threads(c->srv[i].pid) > 1)
+			c->hint = "one thread serves every client here: no "
+				  "thread per client, no helper threads";
+		else if (c->lab->nonblocking &&
+			 proc_blocking_sockets(c->srv[i].pid) > 0)
+			c->hint = "the server holds a blocking socket: one read "
+				  "or write that waits stops every client; make "
+				  "the listener non-blocking (NET_NONBLOCK) and "
+				  "accept clients with accept4(..., SOCK_NONBLOCK)";
+}
+
 int fail(struct ctx *c, const char *expected, const char *fmt, ...)
 {
 	va_list ap;
+
+	diagnose(c);
 
 	snprintf(c->expected, sizeof c->expected, "%s", expected);
 	va_start(ap, fmt);
@@ -165,6 +190,17 @@ int run_flows(struct ctx *c, struct flows *fs, struct server *s,
 			if (fs->v[i].state != FLOW_DONE)
 				bad = &fs->v[i];
 	flow_describe(bad, why, sizeof why);
+	if (bad->state == FLOW_FAILED && bad->spec.end == END_HALFCLOSE &&
+	    bad->sent == bad->spec.total && strstr(bad->why, "reset") != NULL)
+		c->hint = "the server reset the connection instead of closing "
+			  "it: close() with input still unread, or SO_LINGER "
+			  "0, sends a reset that destroys the echo in flight; "
+			  "read until read returns 0, write it all, then close";
+	if (bad->state == FLOW_RUNNING && bad->spec.end == END_HALFCLOSE &&
+	    bad->echoed == bad->spec.total)
+		c->hint = "the echo is complete but the client is still waiting "
+			  "for end of file: once read returns 0 and everything "
+			  "is written back, close the client's socket";
 	if (fs->n > 1)
 		return fail(c, expected, "client %zu of %zu: %s",
 			    (size_t)(bad - fs->v) + 1, fs->n, why);

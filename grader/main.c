@@ -21,12 +21,26 @@ struct result {
 	char output[2400];
 };
 
+/* Whether name is one of the comma-separated list's names. */
+static int in_list(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *t = list; *t != '\0'; t += strcspn(t, ",") + 1) {
+		if (strncmp(t, name, len) == 0 && (t[len] == ',' || t[len] == '\0'))
+			return 1;
+		if (t[strcspn(t, ",")] == '\0')
+			break;
+	}
+	return 0;
+}
+
 static void usage(const char *why)
 {
 	if (why)
 		fprintf(stderr, "grader: %s\n", why);
 	fprintf(stderr,
-		"usage: grader --lab N [--step K] [--test NAME] [--valgrind]\n"
+		"usage: grader --lab N [--step K] [--test NAME[,NAME...]] [--valgrind]\n"
 		"              [--json FILE] [--verbose] PATH/TO/server\n");
 	exit(2);
 }
@@ -57,7 +71,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->step = parse_int(next, 1, 20, "--step"), i++;
 		else if (strcmp(a, "--test") == 0) {
 			if (next == NULL)
-				usage("--test takes a test name");
+				usage("--test takes a test name (or several, comma-separated)");
 			o->only = next;
 			i++;
 		} else if (strcmp(a, "--json") == 0) {
@@ -242,7 +256,10 @@ static void run_one(const struct options *o, const struct lab *lab,
 		snprintf(r->output, sizeof r->output, "passed");
 	} else {
 		char repro[700], tmpl[600];
-		const char *hint = c.not_started ? start_hint(lab)
+		/* A later step's test that could not start the server: step 1
+		 * is the problem. A step-1 test's own hint says more. */
+		int blame_start = c.not_started && r->run->entry->step > 1;
+		const char *hint = blame_start ? start_hint(lab)
 				   : c.hint ? c.hint : r->run->entry->hint;
 		const char *after_start = strstr(r->test->reproduce, "sleep 1; ");
 		if (vg_bad) {
@@ -330,17 +347,21 @@ int main(int argc, char **argv)
 	}
 	struct plan_run runs[64];
 	size_t nruns = lab_runs(lab, runs, 64);
-	if (o.only) {
-		size_t i = 0;
-		while (i < nruns && strcmp(runs[i].name, o.only) != 0)
+	/* Every name in --test's list must be one of the lab's tests. */
+	for (const char *t = o.only; t != NULL && *t != '\0';) {
+		size_t len = strcspn(t, ","), i = 0;
+		while (i < nruns && !(strlen(runs[i].name) == len &&
+				      strncmp(runs[i].name, t, len) == 0))
 			i++;
 		if (i == nruns) {
-			fprintf(stderr, "grader: lab %d has no test '%s'; its tests:", o.lab, o.only);
+			fprintf(stderr, "grader: lab %d has no test '%.*s'; its tests:",
+				o.lab, (int)len, t);
 			for (i = 0; i < nruns; i++)
 				fprintf(stderr, " %s", runs[i].name);
 			fputc('\n', stderr);
 			return 2;
 		}
+		t += len + (t[len] == ',');
 	}
 	catch_signals();
 	sandbox_init();
@@ -354,7 +375,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nruns && !grader_interrupted; i++) {
 		const struct plan_run *p = &runs[i];
 		if ((o.step && p->entry->step > o.step) ||
-		    (o.only && strcmp(p->name, o.only) != 0))
+		    (o.only && !in_list(o.only, p->name)))
 			continue;
 		struct result *r = &results[n++];
 		memset(r, 0, sizeof *r);

@@ -7,6 +7,7 @@
 #include "grader.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,39 @@ static int each_fd(pid_t pid, int (*fn)(const char *link))
 	}
 	closedir(d);
 	return fn == NULL ? n : hits;
+}
+
+/* Sockets among the process's descriptors that are in blocking mode
+ * (no O_NONBLOCK in /proc/PID/fdinfo/N's octal flags); -1 if unreadable. */
+int proc_blocking_sockets(pid_t pid)
+{
+	char path[64], link[320], target[64], line[128];
+	struct dirent *e;
+	int blocking = 0;
+	DIR *d;
+
+	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		snprintf(link, sizeof link, "%s/%s", path, e->d_name);
+		ssize_t len = readlink(link, target, sizeof target - 1);
+		if (e->d_name[0] == '.' || len <= 0 ||
+		    strncmp(target, "socket:", 7) != 0)
+			continue;
+		snprintf(link, sizeof link, "/proc/%d/fdinfo/%s", (int)pid,
+			 e->d_name);
+		FILE *f = fopen(link, "re");
+		unsigned long flags = 0;
+		while (f != NULL && fgets(line, sizeof line, f) != NULL)
+			if (sscanf(line, "flags: %lo", &flags) == 1)
+				break;
+		if (f != NULL)
+			fclose(f);
+		blocking += f != NULL && !(flags & O_NONBLOCK);
+	}
+	closedir(d);
+	return blocking;
 }
 
 int proc_fd_count(pid_t pid)
@@ -123,6 +157,43 @@ double proc_cpu_s(pid_t pid)
 	double cpu;
 
 	return read_stat(pid, NULL, &cpu) == 0 ? cpu : -1;
+}
+
+/*
+ * Seconds the process's threads have been runnable: on a CPU, or waiting
+ * in the run queue for one (the first two fields of each thread's
+ * schedstat, in ns). Unlike CPU time this does not shrink when the machine
+ * is busy: a server that spins is runnable all the time, however few
+ * cycles it gets, and one that sleeps almost never. -1 if unreadable.
+ */
+double proc_runnable_s(pid_t pid)
+{
+	char path[64];
+	struct dirent *e;
+	double total = 0;
+	int threads = 0;
+	DIR *d;
+
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		unsigned long long run, wait;
+		char stat[340];
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(stat, sizeof stat, "%s/%s/schedstat", path, e->d_name);
+		FILE *f = fopen(stat, "re");
+		if (f == NULL)
+			continue;
+		if (fscanf(f, "%llu %llu", &run, &wait) == 2) {
+			total += (double)(run + wait) / 1e9;
+			threads++;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return threads > 0 ? total : -1;
 }
 
 /*

@@ -5,10 +5,10 @@
 server=$1 client=$2
 [ -x "$server" ] && [ -x "$client" ] || { echo "usage: client-check.sh SERVER CLIENT (both built)" >&2; exit 2; }
 pass=0 fail=0
-result() { # result NAME OK WHAT-HAPPENED REPRODUCE
+result() { # result NAME OK WHAT-HAPPENED REPRODUCE [HINT]
 	if [ "$2" = yes ]; then pass=$((pass + 1)); echo "PASS client-$1"
 	else fail=$((fail + 1)); echo "FAIL client-$1: $3"
-		echo "  hint: step 5 (labs/lab1-simple/README.md)"
+		echo "  hint: step 5 (labs/lab1-simple/README.md)${5:+: $5}"
 		echo "  reproduce: $4"; fi
 }
 out=$(mktemp)
@@ -22,8 +22,13 @@ else
 	got=$(timeout 5 "$client" "$addr" "hello, server" 2> "$out.err"); rc=$?
 	said=$(head -c 200 "$out.err" | tr '\n' ' ')
 	[ $rc -eq 0 ] && [ "$got" = "hello, server" ] && ok=yes || ok=no
-	result echo $ok "expected \"hello, server\" back and status 0; got \"$got\", status $rc${said:+, stderr: $said}" \
-		"$server 127.0.0.1:7000 & sleep 1; $client 127.0.0.1:7000 'hello, server'; echo \" status \$?\"; kill %1"
+	status="status $rc" why=""
+	if [ $rc -eq 124 ]; then # timeout's status: it had to stop the client
+		status="no exit: the client was still running after 5 s and was stopped"
+		why="after sending the message, shutdown(fd, SHUT_WR) tells the server you are done; then read until read returns 0"
+	fi
+	result echo $ok "expected \"hello, server\" back and status 0; got \"$got\", $status${said:+, stderr: $said}" \
+		"$server 127.0.0.1:7000 & sleep 1; timeout 5 $client 127.0.0.1:7000 'hello, server'; echo \" status \$?\"; kill %1" "$why"
 fi
 kill "$spid" 2> /dev/null; wait "$spid" 2> /dev/null; rm -f "$out" "$out.err"
 timeout 5 "$client" > /dev/null 2>&1; rc=$?

@@ -108,12 +108,13 @@ while read -r name lab expect; do
 		job "broken.$name.$lab" ./grader/grader --lab "$lab" "grader/tests/bin/$name"
 	fi
 done < grader/tests/manifest
-# mutants: NAME | LAB | FILE | FIND | REPLACE | TESTS (grader/tests/mutants)
+# mutants: NAME @ LAB @ FILE @ FIND @ REPLACE @ TESTS [@ HINT] (grader/tests/mutants)
 mutants=()
 while IFS= read -r line; do
 	case $line in ''|'#'*) continue ;; esac
-	IFS='|' read -r name lab file find replace expect <<< "$line"
+	IFS='@' read -r name lab file find replace expect hint <<< "$line"
 	name=$(echo $name) lab=$(echo $lab) file=$(echo $file) expect=$(echo $expect)
+	hint=${hint# } hint=${hint% }
 	find=${find# } find=${find% } replace=${replace# } replace=${replace% }
 	dir="$log/mutant.$name"; mkdir -p "$dir"
 	cp solutions/lab$lab-*/*.[ch] "$dir"/
@@ -123,8 +124,8 @@ while IFS= read -r line; do
 		{ bad "mutant $name" "'$find' is no longer in $file"; continue; }
 	if cc -std=c11 -Wall -Wextra -O2 -Icommon -I"$dir" -o "$dir/server" \
 		$(ls "$dir"/*.c | grep -v '/client\.c$') common/libcommon.a -pthread > "$dir/build" 2>&1; then
-		mutants+=("$name $lab $expect")
-		job "mutant.$name" ./grader/grader --lab "$lab" "$dir/server"
+		mutants+=("$name@$lab@$expect@$hint")
+		job "mutant.$name" ./grader/grader --lab "$lab" --test "$(echo $expect | tr ' ' ',')" "$dir/server"
 	else
 		bad "mutant $name builds" "$(head -n 5 "$dir/build")"
 	fi
@@ -179,10 +180,13 @@ done
 
 echo "== each mutant of a reference solution fails its tests"
 for entry in "${mutants[@]}"; do
-	read -r name lab expect <<< "$entry"
+	IFS='@' read -r name lab expect hint <<< "$entry"
 	out="$log/job.mutant.$name" missing=""
 	for t in $expect; do grep -q "^FAIL $t " "$out" || missing="$missing $t"; done
-	if [ -z "$missing" ]; then ok "mutant $name (lab $lab) fails $expect ($(job_secs "mutant.$name") s)"
+	first_hint=$(grep -m1 '^  hint:' "$out")
+	if [ -n "$hint" ] && [[ $first_hint != *"$hint"* ]]; then
+		bad "mutant $name (lab $lab)" "first hint lacks '$hint': $first_hint"
+	elif [ -z "$missing" ]; then ok "mutant $name (lab $lab) fails $expect ($(job_secs "mutant.$name") s)"
 	else bad "mutant $name (lab $lab)" "did not fail:$missing; $(tail -n 1 "$out")"; fi
 done
 
@@ -227,6 +231,13 @@ sh grader/tools/client-check.sh solutions/lab1-simple/server solutions/lab1-simp
 count_grader "reference client (make check-lab1's step 5)" "$log/client"
 check "the skeleton client fails the client check" expect_exit 1 \
 	sh grader/tools/client-check.sh solutions/lab1-simple/server labs/lab1-simple/client
+# The reference client without its shutdown: the check must say why it hung.
+sed 's/shutdown(fd, SHUT_WR) < 0) {/0) {/' solutions/lab1-simple/client.c > "$log/client-noshut.c"
+check "a client that never shuts down fails, with a shutdown hint" bash -c "
+	cc -std=c11 -O2 -Icommon -o '$log/client-noshut' '$log/client-noshut.c' common/libcommon.a &&
+	! cmp -s '$log/client-noshut.c' solutions/lab1-simple/client.c &&
+	sh grader/tools/client-check.sh solutions/lab1-simple/server '$log/client-noshut' |
+	grep -A1 '^FAIL client-echo: .*stopped' | grep -q 'hint: .*shutdown(fd, SHUT_WR)'"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
