@@ -159,7 +159,11 @@ int test_many_messages(struct ctx *c)
 int test_sequential(struct ctx *c)
 {
 	struct server *s = start_server(c, "127.0.0.1:0", "127.0.0.1");
-	const char *expected = "200 clients one after another, each echoed";
+	char expected[160];
+
+	snprintf(expected, sizeof expected, "%d clients one after another, each "
+		 "sending %u bytes of text and closing once they are back",
+		 T.sequential, T.sequential_bytes);
 
 	if (s == NULL)
 		return -1;
@@ -168,8 +172,8 @@ int test_sequential(struct ctx *c)
 		return -1;
 	/* Text, not random bytes: binary safety is step 3, this is step 2. */
 	for (int i = 0; i < T.sequential; i++) {
-		struct flow_spec f = {.total = 60, .pattern = PAT_TEXT,
-				      .end = END_CLOSE};
+		struct flow_spec f = {.total = T.sequential_bytes,
+				      .pattern = PAT_TEXT, .end = END_CLOSE};
 		struct flows fs;
 		if (aim_flows(c, s, &fs) < 0)
 			return -1;
@@ -184,7 +188,9 @@ int test_sequential(struct ctx *c)
 			return -1;
 		}
 	}
-	return fds_settle(c, s, baseline, "200 clients came and went");
+	char after[64];
+	snprintf(after, sizeof after, "%d clients came and went", T.sequential);
+	return fds_settle(c, s, baseline, after);
 }
 
 /*

@@ -38,7 +38,8 @@ struct thresholds {
 	uint64_t large_bytes; /* echo-large */
 	int messages;         /* many-messages round trips */
 	uint32_t message_size;
-	int sequential;       /* clients one after another */
+	int sequential;       /* clients one after another, */
+	uint32_t sequential_bytes; /* each echoing so much text */
 	uint64_t halfclose_bytes;
 	int halfclose_sweep;  /* half-close's late readers: so many, */
 	uint32_t halfclose_step; /* sending this much more each */

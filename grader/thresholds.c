@@ -16,6 +16,7 @@ const struct thresholds T = {
 	.messages = 1000,
 	.message_size = 100,
 	.sequential = 200,
+	.sequential_bytes = 60,
 	.halfclose_bytes = 100u << 10,
 	.halfclose_sweep = 64,
 	.halfclose_step = 16u << 10,

@@ -11,8 +11,10 @@ for dir in solutions/lab*/; do
 	./grader/grader --lab "$n" "$dir"server || rc=1
 	echo
 	echo "== grader/grader --lab $n --step 1 labs/$lab/server   (the untouched skeleton a student starts from)"
-	./grader/grader --lab "$n" --step 1 "labs/$lab/server" | head -n 3
-	echo "   ..."
+	out=$(./grader/grader --lab "$n" --step 1 "labs/$lab/server")
+	echo "$out" | grep -m1 -A3 '^FAIL'
+	echo "   (the first of $(echo "$out" | grep -c '^FAIL') failures of step 1, each with its hint and a command to"
+	echo "   reproduce it; then $(echo "$out" | tail -n 1): what a student sees before writing step 1)"
 	echo
 done
 if [ $rc -eq 0 ]; then

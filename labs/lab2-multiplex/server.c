@@ -148,7 +148,8 @@ int main(int argc, char *argv[])
 	// END TODO
 	// TODO(step 1): net_listen (non-blocking) and net_print_listening;
 	// exit 2 with USAGE on NET_EUSAGE, 1 on NET_ESYS.
-	fprintf(stderr, "%s: TODO step 1 (see README)\n", argv[0]);
+	(void)argv;
+	fputs("server: not listening yet (TODO step 1)\n", stderr);
 	return 1;
 	// END TODO
 	fprintf(stderr, "server: using %s\n", epoll_fd >= 0 ? "epoll" : "poll");

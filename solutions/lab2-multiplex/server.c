@@ -214,7 +214,8 @@ int main(int argc, char *argv[])
 	// END TODO
 	// TODO(step 1): net_listen (non-blocking) and net_print_listening;
 	// exit 2 with USAGE on NET_EUSAGE, 1 on NET_ESYS.
-	// skeleton: fprintf(stderr, "%s: TODO step 1 (see README)\n", argv[0]);
+	// skeleton: (void)argv;
+	// skeleton: fputs("server: not listening yet (TODO step 1)\n", stderr);
 	// skeleton: return 1;
 	struct net_err err;
 
