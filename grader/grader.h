@@ -38,6 +38,8 @@ struct thresholds {
 	uint64_t large_bytes; /* echo-large */
 	int messages;         /* many-messages round trips */
 	uint32_t message_size;
+	uint64_t partial_bytes; /* partial-io: a bulk echo, then */
+	int partial_messages;   /* so many lockstep messages */
 	int sequential;       /* clients one after another */
 	uint64_t halfclose_bytes;
 	int halfclose_sweep;  /* half-close's late readers: so many, */
@@ -153,6 +155,7 @@ int proc_threads(pid_t pid);           /* -1 if unreadable */
 long proc_rss_kb(pid_t pid);           /* -1 if unreadable */
 double proc_cpu_s(pid_t pid);          /* user + system; -1 if unreadable */
 int proc_uses_epoll(pid_t pid);        /* an anon_inode:[eventpoll] fd */
+int proc_maps_file(pid_t pid, const char *name); /* 1, 0, -1 unreadable */
 int proc_waits_in_poll(pid_t pid);      /* asleep in poll/select/epoll_wait */
 int proc_descendants(pid_t root, pid_t *out, int max); /* count found */
 
