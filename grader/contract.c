@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -183,18 +184,25 @@ static int shim_path(char *buf, size_t len)
  */
 int test_partial_io(struct ctx *c)
 {
-	static char preload[PATH_MAX + 16]; /* c->env keeps pointing at it */
+	/* static: c->env points at them */
+	static char preload[PATH_MAX + 16], asan[512];
 	char shim[PATH_MAX], bulk[200], messages[200];
+	const char *asan_was = getenv("ASAN_OPTIONS");
 
 	if (shim_path(shim, sizeof shim) < 0) {
-		c->hint = "run make at the top of the kit: it builds the shim "
-			  "beside grader/grader";
-		return fail(c, "the grader's shim grader/inject/libshortio.so "
-			    "beside the grader", "it is missing (not built?)");
+		c->hint = "run make at the top of the kit: it builds the grader "
+			  "and its shim";
+		return fail(c, "the grader's shim (grader/inject/libshortio.so) "
+			    "beside the grader", "%s is missing", shim);
 	}
 	snprintf(preload, sizeof preload, "LD_PRELOAD=%s", shim);
+	/* gcc's AddressSanitizer runtime, a shared library, refuses to start
+	 * behind a preloaded one unless told that the order is meant. */
+	snprintf(asan, sizeof asan, "ASAN_OPTIONS=%.400s%sverify_asan_link_order=0",
+		 asan_was ? asan_was : "", asan_was ? ":" : "");
 	c->env[0] = preload;
 	c->env[1] = "SHORTIO_SEED=1";
+	c->env[2] = asan;
 	struct flows fs;
 	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
 	if (s == NULL)
@@ -209,7 +217,8 @@ int test_partial_io(struct ctx *c)
 		c->hint = "link the server dynamically, as the kit's Makefile "
 			  "does (no -static): the grader injects short counts "
 			  "and EINTR through the C library";
-		return fail(c, "the server runs with the grader's shim loaded",
+		return fail(c, "the server to run with the grader's shim "
+			    "(grader/inject/libshortio.so) loaded",
 			    "the server does not load the grader's shim "
 			    "(statically linked?)");
 	}
