@@ -12,6 +12,8 @@
  *   sandbox.c      the student's server as a contained process group
  *   flows.c    client connections driven from one epoll loop
  *   procfs.c   what /proc says about a process (fds, threads, RSS, CPU)
+ *   inject/shortio.c  not part of the grader binary: the shared library
+ *              partial-io preloads into the server (short counts, EINTR)
  */
 #ifndef SERVERLAB_GRADER_H
 #define SERVERLAB_GRADER_H
