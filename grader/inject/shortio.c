@@ -202,17 +202,28 @@ ssize_t readv(int fd, const struct iovec *iov, int cnt)
 	return vector_call(real.readv, fd, iov, cnt);
 }
 
-ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+/* sendmsg and recvmsg: -1 (EINTR), 0 (call with msg), or 1: call with *h,
+ * a copy of msg's header holding the trimmed vector copy. */
+static int meddle_msg(int fd, int flags, const struct msghdr *msg,
+		      struct msghdr *h, struct iovec copy[TRIM_MAX])
 {
-	struct iovec copy[TRIM_MAX];
 	int k = meddle_iov(fd, flags, msg->msg_iov, msg->msg_iovlen, copy);
 
 	if (k <= 0)
-		return k < 0 ? -1 : real.sendmsg(fd, msg, flags);
-	struct msghdr trimmed = *msg;
-	trimmed.msg_iov = copy;
-	trimmed.msg_iovlen = (size_t)k;
-	return real.sendmsg(fd, &trimmed, flags);
+		return k;
+	*h = *msg;
+	h->msg_iov = copy;
+	h->msg_iovlen = (size_t)k;
+	return 1;
+}
+
+ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	struct iovec copy[TRIM_MAX];
+	struct msghdr h;
+	int how = meddle_msg(fd, flags, msg, &h, copy);
+
+	return how < 0 ? -1 : real.sendmsg(fd, how ? &h : msg, flags);
 }
 
 /* The kernel's answers (name and control lengths, flags) go back into
@@ -220,16 +231,14 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	struct iovec copy[TRIM_MAX];
-	int k = meddle_iov(fd, flags, msg->msg_iov, msg->msg_iovlen, copy);
+	struct msghdr h;
+	int how = meddle_msg(fd, flags, msg, &h, copy);
 
-	if (k <= 0)
-		return k < 0 ? -1 : real.recvmsg(fd, msg, flags);
-	struct msghdr trimmed = *msg;
-	trimmed.msg_iov = copy;
-	trimmed.msg_iovlen = (size_t)k;
-	ssize_t got = real.recvmsg(fd, &trimmed, flags);
-	msg->msg_namelen = trimmed.msg_namelen;
-	msg->msg_controllen = trimmed.msg_controllen;
-	msg->msg_flags = trimmed.msg_flags;
+	if (how <= 0)
+		return how < 0 ? -1 : real.recvmsg(fd, msg, flags);
+	ssize_t got = real.recvmsg(fd, &h, flags);
+	msg->msg_namelen = h.msg_namelen;
+	msg->msg_controllen = h.msg_controllen;
+	msg->msg_flags = h.msg_flags;
 	return got;
 }
