@@ -174,19 +174,12 @@ static int shim_path(char *buf, size_t len)
 	return access(buf, R_OK);
 }
 
-/*
- * On loopback a blocking write takes everything, so a server that writes
- * once per read passes every other echo test. Here the server runs with
- * the grader's shim preloaded (grader/inject/shortio.c): its socket calls
- * now and then move fewer bytes than asked, or fail with EINTR (blocking
- * ones only), as POSIX allows. A bulk echo, then lockstep messages (a
- * short write of a small message leaves the client waiting for its end).
- */
-int test_partial_io(struct ctx *c)
+/* Give the next server the shim: LD_PRELOAD and its seed in c->env. */
+static int preload_shim(struct ctx *c)
 {
 	/* static: c->env points at them */
 	static char preload[PATH_MAX + 16], asan[512];
-	char shim[PATH_MAX], bulk[200], messages[200];
+	char shim[PATH_MAX];
 	const char *asan_was = getenv("ASAN_OPTIONS");
 
 	if (shim_path(shim, sizeof shim) < 0) {
@@ -203,33 +196,38 @@ int test_partial_io(struct ctx *c)
 	c->env[0] = preload;
 	c->env[1] = "SHORTIO_SEED=1";
 	c->env[2] = asan;
-	struct flows fs;
-	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
-	if (s == NULL)
-		return -1;
-	/* Under valgrind s->pid is valgrind's process, whose address space
-	 * holds the server's libraries too. */
+	return 0;
+}
+
+/* The shim is in the server's address space. Under valgrind s->pid is
+ * valgrind's process, which maps the server's libraries too. */
+static int shim_loaded(struct ctx *c, struct server *s)
+{
+	const char *expected = "the server to run with the grader's shim "
+			       "(grader/inject/libshortio.so) loaded";
 	int loaded = proc_maps_file(s->pid, "/libshortio.so");
-	if (loaded <= 0) {
-		flows_free(&fs);
-		if (loaded < 0)
-			return unreadable(c, s, "the server's /proc entry is readable");
-		c->hint = "link the server dynamically, as the kit's Makefile "
-			  "does (no -static): the grader injects short counts "
-			  "and EINTR through the C library";
-		return fail(c, "the server to run with the grader's shim "
-			    "(grader/inject/libshortio.so) loaded",
-			    "the server does not load the grader's shim "
-			    "(statically linked?)");
-	}
-	snprintf(bulk, sizeof bulk, "with short counts and EINTR injected into "
-		 "the server's socket calls, %llu MiB of random bytes, sent "
-		 "while reading, come back exactly",
-		 (unsigned long long)(T.partial_bytes >> 20));
-	snprintf(messages, sizeof messages, "with short counts and EINTR "
-		 "injected into the server's socket calls, %d messages of %u "
-		 "bytes, each echoed before the next is sent, come back exactly",
-		 T.partial_messages, T.message_size);
+
+	if (loaded < 0)
+		return unreadable(c, s, expected);
+	if (loaded > 0)
+		return 0;
+	c->hint = "link the server dynamically, as the kit's Makefile does "
+		  "(no -static): the grader injects short counts and EINTR "
+		  "through the C library";
+	return fail(c, expected, "the server does not load the grader's shim "
+		    "(statically linked?)");
+}
+
+/*
+ * On loopback a blocking write takes everything, so a server that writes
+ * once per read passes every other echo test. Here the server runs with
+ * the grader's shim preloaded (grader/inject/shortio.c): its socket calls
+ * now and then move fewer bytes than asked, or fail with EINTR (blocking
+ * ones only), as POSIX allows. A bulk echo, then lockstep messages (a
+ * short write of a small message leaves the client waiting for its end).
+ */
+int test_partial_io(struct ctx *c)
+{
 	struct flow_spec stream = {.total = T.partial_bytes,
 				   .pattern = PAT_RANDOM, .seed = 5,
 				   .end = END_CLOSE};
@@ -239,8 +237,27 @@ int test_partial_io(struct ctx *c)
 		.msg_min = T.message_size, .msg_max = T.message_size,
 		.end = END_CLOSE,
 	};
-	flow_start(&fs, &stream);
-	int rc = run_flows(c, &fs, s, T.bulk_s, bulk);
+	char bulk[200], messages[200];
+	struct flows fs;
+	struct server *s;
+	int rc;
+
+	if (preload_shim(c) < 0 ||
+	    (s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs)) == NULL)
+		return -1;
+	snprintf(bulk, sizeof bulk, "with short counts and EINTR injected into "
+		 "the server's socket calls, %llu MiB of random bytes, sent "
+		 "while reading, come back exactly",
+		 (unsigned long long)(T.partial_bytes >> 20));
+	snprintf(messages, sizeof messages, "with short counts and EINTR "
+		 "injected into the server's socket calls, %d messages of %u "
+		 "bytes, each echoed before the next is sent, come back exactly",
+		 T.partial_messages, T.message_size);
+	rc = shim_loaded(c, s);
+	if (rc == 0) {
+		flow_start(&fs, &stream);
+		rc = run_flows(c, &fs, s, T.bulk_s, bulk);
+	}
 	if (rc == 0) {
 		flow_start(&fs, &lockstep);
 		rc = run_flows(c, &fs, s, T.bulk_s, messages);

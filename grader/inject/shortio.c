@@ -31,7 +31,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define TRIM_MAX 16 /* iovec entries a trimmed copy may hold */
+#define EINTR_ONE_IN 8 /* of the calls that could sleep */
+#define SHORT_ONE_IN 3 /* of the others */
+#define TRIM_MAX 16    /* iovec entries a trimmed copy may hold */
 
 static struct {
 	ssize_t (*write)(int, const void *, size_t);
@@ -105,13 +107,14 @@ static int meddle(int fd, int flags, size_t *n)
 		return 0;
 	}
 	uint64_t r = draw();
-	if (r % 8 == 0 && !(flags & MSG_DONTWAIT) &&
+	if (r % EINTR_ONE_IN == 0 && !(flags & MSG_DONTWAIT) &&
 	    (fl = fcntl(fd, F_GETFL)) >= 0 && !(fl & O_NONBLOCK)) {
 		errno = EINTR;
 		return -1;
 	}
-	if (*n > 1 && (r >> 3) % 3 == 0)
-		*n = 1 + (size_t)((r >> 5) % (*n - 1));
+	r /= EINTR_ONE_IN;
+	if (*n > 1 && r % SHORT_ONE_IN == 0)
+		*n = 1 + (size_t)(r / SHORT_ONE_IN % (*n - 1));
 	errno = saved;
 	return 0;
 }
