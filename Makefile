@@ -3,7 +3,8 @@
 # In a lab folder, every .c file but client.c links into that folder's
 # server (lab 4: the coroutine runtime beside the server); client.c, where
 # there is one, is the client. Both link common/libcommon.a. The grader is
-# the .c files in grader/; broken servers are grader/tests/*.c.
+# the .c files in grader/; broken servers are grader/tests/*.c; the shim
+# the grader preloads into servers is grader/inject/ (a shared library).
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g -gdwarf-4
@@ -33,6 +34,10 @@ server_src = $(filter-out %/client.c,$(wildcard $(dir $(1))*.c))
 GRADER_SRC := $(wildcard grader/*.c)
 GRADER_HDR := $(wildcard grader/*.h)
 GRADER     := grader/grader
+# The LD_PRELOAD shim of the partial-io test. It is loaded into servers of
+# any build, so it is never built with a sanitizer (SAN) itself.
+SHIM_SRC   := grader/inject/shortio.c
+SHIM       := grader/inject/libshortio.so
 # Deliberately broken servers: one source, one binary per flaw named in the
 # manifest (grader/tests/bin/NAME is built with -DFLAW='"NAME"').
 BROKEN_SRC := grader/tests/broken.c grader/tests/broken_mux.c
@@ -49,7 +54,7 @@ step_opt = $(if $(STEP),--step $(STEP))
 .PHONY: all help deps check test demo skeletons clean format tidy broken \
 	check-lab1 check-lab2 check-lab3 check-lab4
 
-all: $(COMMON_LIB) $(PROGRAMS) $(GRADER)
+all: $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM)
 
 help:
 	@echo "make               build every lab, solution and the grader"
@@ -82,6 +87,9 @@ $(CLIENTS): %: %.c $(COMMON_LIB) $(COMMON_HDR)
 
 $(GRADER): $(GRADER_SRC) $(GRADER_HDR) $(COMMON_LIB) $(COMMON_HDR)
 	$(CC) $(ALL_CFLAGS) -Igrader $(LDFLAGS) -o $@ $(GRADER_SRC) $(COMMON_LIB) $(LDLIBS)
+
+$(SHIM): $(SHIM_SRC)
+	$(CC) $(WARN) $(filter-out -fsanitize=%,$(CFLAGS)) -fPIC -shared -o $@ $< -ldl
 
 grader/tests/bin/mux-%: grader/tests/broken_mux.c $(COMMON_LIB) $(COMMON_HDR) grader/tests/manifest
 	@mkdir -p $(@D)
@@ -128,12 +136,12 @@ skeletons:
 # Formatting touches solution lines outside the TODO regions too, so the
 # skeletons are regenerated after it.
 format:
-	clang-format -i $(COMMON_SRC) $(COMMON_HDR) $(SOLUTION_SRC) $(SOLUTION_HDR) $(GRADER_SRC) $(GRADER_HDR) $(BROKEN_SRC) $(UNIT_SRC)
+	clang-format -i $(COMMON_SRC) $(COMMON_HDR) $(SOLUTION_SRC) $(SOLUTION_HDR) $(GRADER_SRC) $(GRADER_HDR) $(BROKEN_SRC) $(SHIM_SRC) $(UNIT_SRC)
 	@$(MAKE) --no-print-directory skeletons
 
 tidy:
 	clang-tidy $(COMMON_SRC) $(SOLUTION_SRC) $(GRADER_SRC) -- $(WARN) -Icommon -Igrader
 
 clean:
-	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(UNIT)
+	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM) $(UNIT)
 	rm -rf grader/tests/bin

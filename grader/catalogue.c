@@ -25,6 +25,9 @@ static const struct test tests[] = {
 	{"many-messages", 2, test_many_messages,
 	 LISTEN7000 "for i in $(seq 1000); do echo \"message $i\"; sleep 0.001; done | nc -N 127.0.0.1 7000 | tail -n 2; kill %1"
 	 "    # expect: message 999, message 1000"},
+	{"partial-io", 3, test_partial_io,
+	 "LD_PRELOAD=$PWD/grader/inject/libshortio.so SHORTIO_SEED=1 " LISTEN7000
+	 "head -c 4M /dev/urandom > /tmp/in; nc -N 127.0.0.1 7000 < /tmp/in | cmp - /tmp/in && echo same; kill %1"},
 	{"sequential", 3, test_sequential,
 	 LISTEN7000 "ls /proc/$!/fd | wc -l; for i in $(seq 200); do echo hi | nc -N 127.0.0.1 7000 > /dev/null || echo \"client $i failed\"; done; "
 	 "ls /proc/$!/fd | wc -l; kill %1    # expect the same count twice"},

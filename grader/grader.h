@@ -12,6 +12,8 @@
  *   sandbox.c      the student's server as a contained process group
  *   flows.c    client connections driven from one epoll loop
  *   procfs.c   what /proc says about a process (fds, threads, RSS, CPU)
+ *   inject/shortio.c  not part of the grader binary: the shared library
+ *              partial-io preloads into the server (short counts, EINTR)
  */
 #ifndef SERVERLAB_GRADER_H
 #define SERVERLAB_GRADER_H
@@ -38,6 +40,8 @@ struct thresholds {
 	uint64_t large_bytes; /* echo-large */
 	int messages;         /* many-messages round trips */
 	uint32_t message_size;
+	uint64_t partial_bytes; /* partial-io: a bulk echo, then */
+	int partial_messages;   /* so many lockstep messages */
 	int sequential;       /* clients one after another, */
 	uint32_t sequential_bytes; /* each echoing so much text */
 	uint64_t halfclose_bytes;
@@ -167,6 +171,7 @@ long proc_rss_kb(pid_t pid);           /* -1 if unreadable */
 double proc_cpu_s(pid_t pid);          /* user + system; -1 if unreadable */
 double proc_runnable_s(pid_t pid);     /* on a CPU or queued for one */
 int proc_uses_epoll(pid_t pid);        /* an anon_inode:[eventpoll] fd */
+int proc_maps_file(pid_t pid, const char *name); /* 1, 0, -1 unreadable */
 int proc_waits_in_poll(pid_t pid);      /* asleep in poll/select/epoll_wait */
 int proc_descendants(pid_t root, pid_t *out, int max); /* count found */
 long proc_user_tasks(uid_t uid);       /* what RLIMIT_NPROC counts */

@@ -61,6 +61,7 @@ int test_echo_basic(struct ctx *c);
 int test_echo_binary(struct ctx *c);
 int test_echo_large(struct ctx *c);
 int test_many_messages(struct ctx *c);
+int test_partial_io(struct ctx *c);
 int test_sequential(struct ctx *c);
 int test_half_close(struct ctx *c);
 int test_client_reset(struct ctx *c);

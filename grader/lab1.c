@@ -22,6 +22,10 @@ static const struct plan_entry plan[] = {
 			   "strlen, no string functions on the data"},
 	{"echo-large", 3, "step 3: call echo_once until it returns 0, and make "
 			  "write_all loop: write may write fewer bytes than asked"},
+	{"partial-io", 3, "step 3: make write_all loop until every byte is "
+			  "gone (write may take fewer bytes than asked: "
+			  "write the rest from buf + n); when read or write "
+			  "fails with EINTR, call it again"},
 	{"many-messages", 3, "step 3: keep reading and echoing until read "
 			     "returns 0, not just once"},
 	{"half-close", 3, "step 3: read returning 0 means the client is done "

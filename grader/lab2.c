@@ -25,6 +25,10 @@ static const struct plan_entry plan[] = {
 			   "no string functions on the data"},
 	{"echo-large", 3, "step 3: what write does not take now stays in the "
 			  "client's output buffer; ask for POLLOUT until it drains"},
+	{"partial-io", 3, "step 3: write may take only part of what you offer, "
+			  "even with room to spare: what it did not take stays "
+			  "in the client's output buffer (outbuf_write_to), "
+			  "and POLLOUT is asked for until the buffer drains"},
 	{"many-messages", 3, "step 3: keep the slot after each echo; a client "
 			     "sends many messages"},
 	{"slow-sender", 3, "step 3: read what is there and go back to waiting; "

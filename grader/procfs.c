@@ -1,7 +1,8 @@
 /*
  * procfs.c - what /proc tells about the server: descriptors, threads,
- * resident memory, CPU time, whether it holds an epoll instance, which
- * processes descend from the grader, and the state of a TCP connection.
+ * resident memory, CPU time, whether it holds an epoll instance or has
+ * loaded a library, which processes descend from the grader, and the
+ * state of a TCP connection.
  */
 #define _GNU_SOURCE
 #include "grader.h"
@@ -89,6 +90,27 @@ static int is_epoll(const char *target)
 int proc_uses_epoll(pid_t pid)
 {
 	return each_fd(pid, is_epoll) > 0;
+}
+
+/* Whether a file whose path ends in name is mapped into the process (a
+ * shared library it loaded): 1, 0, or -1 when the maps are unreadable. */
+int proc_maps_file(pid_t pid, const char *name)
+{
+	char path[64], line[4096];
+	size_t len = strlen(name);
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return -1;
+	while (!found && fgets(line, sizeof line, f) != NULL) {
+		size_t n = strcspn(line, "\n");
+		found = n >= len && memcmp(line + n - len, name, len) == 0;
+	}
+	fclose(f);
+	return found;
 }
 
 /* The value after "Key:" in /proc/PID/status, or -1. */

@@ -128,6 +128,9 @@ static int send_back(int fd, char *buf, size_t n)
 			return -1;
 		return 0;
 	}
+	// write-once: lab 1's step-3 stand-in: one write, a short count ends it
+	if (flaw("write-once"))
+		return write(fd, buf, n) == (ssize_t)n ? 0 : -1;
 	return net_write_all(fd, buf, n);
 }
 
@@ -138,9 +141,10 @@ static int echo(int fd)
 	ssize_t n;
 
 	for (;;) {
+		// eintr-fatal: takes an interrupted read for a failed client
 		do
 			n = read(fd, buf, BUFSIZE);
-		while (n < 0 && errno == EINTR);
+		while (n < 0 && errno == EINTR && !flaw("eintr-fatal"));
 		if (n <= 0)
 			return n < 0 ? -1 : 0;
 		// sizeof-buf: writes sizeof buf bytes, not the n read returned

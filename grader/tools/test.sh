@@ -217,8 +217,13 @@ check "grader: --step 1 runs step 1 only" bash -c \
 	'./grader/grader --lab 1 --step 1 solutions/lab1-simple/server | grep -q "^score: 7/7$"'
 check "grader: --json writes Gradescope results" bash -c "
 	./grader/grader --lab 1 --json '$log/r.json' grader/tests/bin/no-sigpipe > /dev/null
-	grep -q '\"max_score\": 25' '$log/r.json' && grep -q '\"name\": \"early-close\", \"score\": 0' '$log/r.json' &&
+	grep -q '\"max_score\": 28' '$log/r.json' && grep -q '\"name\": \"early-close\", \"score\": 0' '$log/r.json' &&
 	{ ! command -v python3 > /dev/null || python3 -m json.tool '$log/r.json' > /dev/null; }"
+check "grader: a statically linked server fails partial-io, told why" bash -c "
+	cc -static -O2 -Icommon -o '$log/static' solutions/lab1-simple/server.c common/libcommon.a 2> /dev/null &&
+	./grader/grader --lab 1 --test partial-io '$log/static' | grep -q '^FAIL partial-io .*does not load the grader.s shim'"
+check "grader: without its shim beside it, partial-io says to run make" bash -c "
+	cp grader/grader '$log/grader' && '$log/grader' --lab 1 --test partial-io solutions/lab1-simple/server | grep -q 'hint: run make'"
 check "grader: a valgrind error fails the test it happened in" bash -c \
 	'./grader/grader --lab 1 --valgrind --test sequential grader/tests/bin/leak-per-client | grep -q "^FAIL sequential .*valgrind found"'
 check "grader: Ctrl-C stops the grader and every server process" bash -c '
