@@ -25,8 +25,8 @@ static void usage(const char *why)
 	if (why)
 		fprintf(stderr, "grader: %s\n", why);
 	fprintf(stderr,
-		"usage: grader --lab N [--step K] [--test NAME] [--valgrind]\n"
-		"              [--json FILE] [--verbose] PATH/TO/server\n");
+		"usage: grader --lab N [--step K] [--test NAME [--trace]]\n"
+		"              [--valgrind] [--json FILE] [--verbose] PATH/TO/server\n");
 	exit(2);
 }
 
@@ -48,6 +48,7 @@ static int parse_int(const char *s, int lo, int hi, const char *what)
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	memset(o, 0, sizeof *o);
+	o->self = argv[0];
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--lab") == 0)
@@ -66,6 +67,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			i++;
 		} else if (strcmp(a, "--valgrind") == 0)
 			o->valgrind = 1;
+		else if (strcmp(a, "--trace") == 0)
+			o->trace = 1;
 		else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
 			o->verbose = 1;
 		else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
@@ -81,6 +84,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->lab == 0)
 		usage("--lab N is required");
+	if (o->trace && o->only == NULL) {
+		/* One line: the transcript is of one test, so say only that. */
+		fprintf(stderr, "grader: --trace shows one test: add --test NAME\n");
+		exit(2);
+	}
 	if (o->server == NULL)
 		usage("give the server binary to grade");
 	if (access(o->server, X_OK) != 0) {
@@ -193,6 +201,8 @@ static void run_one(const struct options *o, const struct lab *lab,
 	memset(&c, 0, sizeof c);
 	c.opt = o;
 	c.lab = lab;
+	if (o->trace && (c.trace = trace_new()) == NULL)
+		fprintf(stderr, "grader: no memory for --trace\n");
 	c.scale = o->valgrind ? T.valgrind_scale : 1;
 	test_deadline = now_s() + T.test_limit_s * c.scale;
 	rc = r->test->run(&c);
@@ -209,6 +219,10 @@ static void run_one(const struct options *o, const struct lab *lab,
 			else
 				unlink(c.srv[i].vg_log);
 		}
+	}
+	if (c.trace != NULL) {
+		trace_print(c.trace, r->test->name);
+		trace_free(c.trace);
 	}
 	if (rc == 0 && vg_bad) {
 		snprintf(c.expected, sizeof c.expected, "no valgrind errors");
