@@ -328,10 +328,18 @@ struct test {
 	const char *name;
 	int points;
 	int (*run)(struct ctx *); /* 0 pass, -1 fail (expected/happened set) */
-	const char *reproduce;    /* SERVER stands for the binary's path */
+	/* The client part of a by-hand line (see reproduce.c), or NULL. */
+	const char *by_hand;
 };
 
 const struct test *test_find(const char *name);
+
+/* ---- reproduce.c --------------------------------------------------- */
+
+/* The grader's own command line for one test with --trace, with the
+ * paths as the user typed them. */
+void reproduce_line(const struct options *o, const char *test, char *out,
+		    size_t len);
 const struct lab *lab_find(int number); /* NULL: not in the kit */
 
 #endif

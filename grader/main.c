@@ -151,23 +151,6 @@ static int valgrind_errors(const char *log, char *buf, size_t len)
 	return errors;
 }
 
-static void replace_server(const char *tmpl, const char *path, char *out,
-			   size_t len)
-{
-	size_t used = 0;
-
-	for (const char *p = tmpl; *p != '\0' && used + 1 < len;) {
-		if (strncmp(p, "SERVER", 6) == 0) {
-			used += (size_t)snprintf(out + used, len - used, "%s", path);
-			p += 6;
-		} else
-			out[used++] = *p++;
-		if (used >= len)
-			used = len - 1;
-	}
-	out[used] = '\0';
-}
-
 static void show_server_output(const struct ctx *c)
 {
 	for (int i = 0; i < c->nsrv; i++) {
@@ -253,21 +236,15 @@ static void run_one(const struct options *o, const struct lab *lab,
 		printf("PASS %s (%d/%d)\n", r->test->name, r->score, r->test->points);
 		snprintf(r->output, sizeof r->output, "passed");
 	} else {
-		char repro[700], tmpl[600];
+		char repro[700];
 		const char *hint = c.not_started ? start_hint(lab)
 				   : c.hint ? c.hint : r->plan->hint;
-		const char *after_start = strstr(r->test->reproduce, "sleep 1; ");
-		if (vg_bad) {
+		if (vg_bad)
 			/* The test's own hint is about behaviour; this is memory. */
 			hint = "memory: run the server under valgrind yourself and "
 			       "fix the first error it reports (its stack names "
 			       "the line)";
-			snprintf(tmpl, sizeof tmpl, "valgrind --leak-check=full "
-				 "SERVER 127.0.0.1:7000, and in another terminal: %s",
-				 after_start ? after_start + 9 : r->test->reproduce);
-		} else
-			snprintf(tmpl, sizeof tmpl, "%s", r->test->reproduce);
-		replace_server(tmpl, o->server, repro, sizeof repro);
+		reproduce_line(o, r->test->name, repro, sizeof repro);
 		snprintf(r->output, sizeof r->output,
 			 "expected %s; %s\nhint: %s\nreproduce: %s", c.expected,
 			 c.happened, hint, repro);
