@@ -7,16 +7,43 @@
 
 #include <string.h>
 
+/*
+ * By-hand parts (reproduce.c runs the server first; $p, $d): each client
+ * has a time limit, and the last line says "same" or what went wrong.
+ * many-messages writes its 1000 messages one by one, a process each;
+ * echo-large reads the echo a second late, so a server's writes come
+ * back short; half-close sends all, shuts down, and is read only later
+ * through a narrow window (nc -I), so a server that closes at EOF still
+ * owes echo then: 1 MiB fits the buffers between and shows a close at
+ * EOF, 8 MiB overflows any server's socket buffer and shows short writes.
+ */
+#define SAME "cmp \"$d/in\" \"$d/got\" && echo same || echo different"
+#define NC(secs) "timeout --foreground " #secs " nc -N "
+
 static const struct test tests[] = {
 	{"starts", 2, test_starts, NULL},
 	{"bad-args", 2, test_bad_args, NULL},
 	{"addr-in-use", 2, test_addr_in_use, NULL},
-	{"echo-basic", 2, test_echo_basic, NULL},
-	{"echo-binary", 2, test_echo_binary, NULL},
-	{"echo-large", 3, test_echo_large, NULL},
-	{"many-messages", 2, test_many_messages, NULL},
+	{"echo-basic", 2, test_echo_basic,
+	 "printf 'hello\\n' > \"$d/in\"; " NC(5) "127.0.0.1 $p < \"$d/in\" > "
+	 "\"$d/got\"; od -c \"$d/got\" | head -n 5; " SAME},
+	{"echo-binary", 2, test_echo_binary,
+	 "LC_ALL=C awk 'BEGIN { for (i = 0; i < 256; i++) printf \"%c\", i }' > "
+	 "\"$d/in\"; " NC(5) "127.0.0.1 $p < \"$d/in\" > \"$d/got\"; " SAME},
+	{"echo-large", 3, test_echo_large,
+	 "head -c 8M /dev/urandom > \"$d/in\"; " NC(10) "127.0.0.1 $p < "
+	 "\"$d/in\" | { sleep 1; cat; } > \"$d/got\"; " SAME},
+	{"many-messages", 2, test_many_messages,
+	 "head -c 100000 /dev/urandom > \"$d/in\"; for i in $(seq 1000); do "
+	 "head -c 100 || break; done < \"$d/in\" | " NC(15) "127.0.0.1 $p > "
+	 "\"$d/got\"; " SAME},
 	{"sequential", 3, test_sequential, NULL},
-	{"half-close", 2, test_half_close, NULL},
+	{"half-close", 2, test_half_close,
+	 "for m in 1 8; do head -c ${m}M /dev/urandom > \"$d/in\"; { " NC(10)
+	 "-I 4096 127.0.0.1 $p < \"$d/in\"; echo $? > \"$d/rc\"; } | "
+	 "{ sleep 1; cat; } > \"$d/got\"; cmp -s \"$d/in\" \"$d/got\" && "
+	 "[ $(cat \"$d/rc\") != 124 ] || break; done; if [ $(cat \"$d/rc\") "
+	 "= 124 ]; then echo 'no EOF within 10 s'; else " SAME "; fi"},
 	{"client-reset", 2, test_client_reset, NULL},
 	{"early-close", 2, test_early_close, NULL},
 	{"ipv6", 1, test_ipv6, NULL},

@@ -340,6 +340,10 @@ const struct test *test_find(const char *name);
  * paths as the user typed them. */
 void reproduce_line(const struct options *o, const char *test, char *out,
 		    size_t len);
+/* A plain sh line that shows test's problem with nc and cmp and stops
+ * the server it started on every path; -1 where the test has none. */
+int by_hand_line(const struct test *t, const char *server, char *out,
+		 size_t len);
 const struct lab *lab_find(int number); /* NULL: not in the kit */
 
 #endif

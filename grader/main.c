@@ -17,7 +17,7 @@ struct result {
 	const struct test *test;
 	const struct plan_entry *plan;
 	int score, skipped, stopped;
-	char output[2400];
+	char output[3200];
 };
 
 static void usage(const char *why)
@@ -236,7 +236,7 @@ static void run_one(const struct options *o, const struct lab *lab,
 		printf("PASS %s (%d/%d)\n", r->test->name, r->score, r->test->points);
 		snprintf(r->output, sizeof r->output, "passed");
 	} else {
-		char repro[700];
+		char repro[700], by_hand[1200];
 		const char *hint = c.not_started ? start_hint(lab)
 				   : c.hint ? c.hint : r->plan->hint;
 		if (vg_bad)
@@ -245,12 +245,20 @@ static void run_one(const struct options *o, const struct lab *lab,
 			       "fix the first error it reports (its stack names "
 			       "the line)";
 		reproduce_line(o, r->test->name, repro, sizeof repro);
+		/* nc shows what the test's clients saw only once the server
+		 * has started, and nothing of valgrind's findings. */
+		int hand = !c.not_started && !vg_bad &&
+			   by_hand_line(r->test, o->server, by_hand,
+					sizeof by_hand) == 0;
 		snprintf(r->output, sizeof r->output,
-			 "expected %s; %s\nhint: %s\nreproduce: %s", c.expected,
-			 c.happened, hint, repro);
+			 "expected %s; %s\nhint: %s\nreproduce: %s%s%s", c.expected,
+			 c.happened, hint, repro, hand ? "\nby hand: " : "",
+			 hand ? by_hand : "");
 		printf("FAIL %s (0/%d): expected %s; %s\n  hint: %s\n  reproduce: %s\n",
 		       r->test->name, r->test->points, c.expected, c.happened,
 		       hint, repro);
+		if (hand)
+			printf("  by hand: %s\n", by_hand);
 	}
 	for (int i = 0; i < nkept; i++)
 		printf("  valgrind log: %s\n", vg_kept[i]);
