@@ -12,10 +12,13 @@
  * has a time limit, and the last line says "same" or what went wrong.
  * many-messages writes its 1000 messages one by one, a process each;
  * echo-large reads the echo a second late, so a server's writes come
- * back short; half-close sends all, shuts down, and is read only later
- * through a narrow window (nc -I), so a server that closes at EOF still
- * owes echo then: 1 MiB fits the buffers between and shows a close at
- * EOF, 8 MiB overflows any server's socket buffer and shows short writes.
+ * back short; half-close sends, shuts down, and is read only a second
+ * later through a narrow window (nc -I), so the server still owes echo
+ * when the EOF reaches it: 1 MiB fits the buffers between, so all of it
+ * is sent before anything is read; 8 MiB is more than a server's socket
+ * buffer holds, so at EOF it still holds echo itself, and its writes come
+ * back short. A server that never closes runs into nc's time limit
+ * (status 124).
  */
 #define SAME "cmp \"$d/in\" \"$d/got\" && echo same || echo different"
 #define NC(secs) "timeout --foreground " #secs " nc -N "

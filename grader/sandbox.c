@@ -301,8 +301,11 @@ int server_drain(struct server *s)
 	return got;
 }
 
+/* What it wrote before it died is in the pipes now: read that first, so
+ * --trace shows its last words before its exit. */
 static void mark_exited(struct server *s, int status)
 {
+	server_drain(s);
 	s->exited = 1;
 	s->status = status;
 	s->t_exited = now_s();

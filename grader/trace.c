@@ -39,10 +39,11 @@ struct traced_server {
 	int open[2]; /* the line being received on stdout, stderr; or -1 */
 };
 
+/* One line of the transcript: who (a server, a connection) and when. */
 struct event {
+	unsigned who;  /* 1..MAX_SERVERS: a server; above: a connection */
 	double t;
-	unsigned seq; /* ties keep the order they were made in */
-	char who[24];
+	unsigned seq;  /* ties keep the order they were made in */
 	char text[480];
 };
 
@@ -162,10 +163,10 @@ void trace_flow(struct trace *t, const struct flow *f)
 
 /* ---- printing -------------------------------------------------------- */
 
-static void add(struct trace *t, double abs_t, const char *who,
+static void add(struct trace *t, double abs_t, unsigned who,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static void add(struct trace *t, double abs_t, const char *who,
+static void add(struct trace *t, double abs_t, unsigned who,
 		const char *fmt, ...)
 {
 	if (t->nev == MAX_EVENTS)
@@ -173,9 +174,9 @@ static void add(struct trace *t, double abs_t, const char *who,
 	struct event *e = &t->ev[t->nev];
 	va_list ap;
 
+	e->who = who;
 	e->t = abs_t;
 	e->seq = (unsigned)t->nev++;
-	snprintf(e->who, sizeof e->who, "%s", who);
 	va_start(ap, fmt);
 	vsnprintf(e->text, sizeof e->text, fmt, ap);
 	va_end(ap);
@@ -236,7 +237,7 @@ static const char *plural(uint64_t n)
 /* The bytes around the first wrong one: what both sides agree on before
  * it, what was sent from there, and what came back instead. */
 static void add_mismatch(struct trace *t, const struct flow *f,
-			 const char *who)
+			 unsigned who)
 {
 	uint64_t at = f->echoed, before = at < PEEK ? at : PEEK;
 	uint64_t more = f->sent - at < PEEK ? f->sent - at : PEEK;
@@ -250,31 +251,41 @@ static void add_mismatch(struct trace *t, const struct flow *f,
 	    got);
 }
 
-static void add_end(struct trace *t, const struct flow *f, const char *who)
+/* How it ended. An EOF always ends a flow, done or failed, so it is
+ * told here rather than on a line of its own. */
+static void add_end(struct trace *t, const struct flow *f, unsigned who)
 {
 	unsigned long long total = f->spec.total, sent = f->sent,
 			   back = f->echoed;
+	double end = f->log.t_end;
 
-	if (f->state == FLOW_FAILED) {
-		add(t, f->log.t_end, who, "FAILED: %s", f->why);
-		if (f->log.ngot > 0)
-			add_mismatch(t, f, who);
-	} else if (f->state == FLOW_DONE && f->spec.end == END_RESET)
-		add(t, f->log.t_end, who, "reset the connection (close with "
-		    "SO_LINGER 0)");
+	if (f->state == FLOW_FAILED && f->log.t_eof > 0)
+		add(t, end, who, "FAILED: %s, %llu bytes of echo still owed",
+		    f->why, sent - back);
+	else if (f->state == FLOW_FAILED)
+		add(t, end, who, "FAILED: %s", f->why);
+	else if (f->state == FLOW_DONE && f->spec.end == END_RESET)
+		add(t, end, who, "reset the connection (close with SO_LINGER 0)");
+	else if (f->state == FLOW_DONE && f->log.t_eof > 0)
+		add(t, end, who, "EOF after all %llu bytes came back: done", total);
 	else if (f->state == FLOW_DONE)
-		add(t, f->log.t_end, who, "closed: all %llu bytes came back",
-		    total);
+		add(t, end, who, "all %llu bytes came back: closed", total);
 	else if (f->state == FLOW_CONNECTING)
-		add(t, f->log.t_end, who, "closed by the test: the connection "
-		    "never completed");
+		add(t, end, who, "the connection never completed; the test "
+		    "closed it");
 	else if (flow_settled(f))
-		add(t, f->log.t_end, who, "closed by the test: idle, all %llu "
-		    "bytes back", total);
+		add(t, end, who, "idle, all %llu bytes back, when the test "
+		    "closed it", total);
+	else if (f->spec.paused)
+		add(t, end, who, "closed by the test without reading, %llu of "
+		    "%llu bytes sent (echo left unread makes it a reset)", sent,
+		    total);
 	else
-		add(t, f->log.t_end, who, "closed by the test: %llu of %llu "
-		    "bytes sent, %llu came back; nothing moved after %.4f",
+		add(t, end, who, "still open when the test closed it: %llu of "
+		    "%llu bytes sent, %llu came back; nothing moved after %.4f",
 		    sent, total, back, f->last_progress - t->t0);
+	if (f->log.ngot > 0)
+		add_mismatch(t, f, who);
 }
 
 /* ", the last at 1.2345" for more than one call. */
@@ -291,19 +302,20 @@ static const char *until(const struct trace *t, uint32_t calls, double last)
 static void add_flow(struct trace *t, const struct flow *f)
 {
 	const struct flow_log *l = &f->log;
-	char who[24], ends[PEEK * 8 + 16];
+	unsigned who = MAX_SERVERS + l->id;
+	char ends[PEEK * 8 + 16];
 
-	snprintf(who, sizeof who, "conn %u", l->id);
 	if (l->t_connected > 0)
 		add(t, l->t_connected, who, "connected from port %u", l->port);
+	/* A flow shuts down as its last send returns: one line for both. */
 	if (l->sends > 0) {
 		quote_ends(ends, sizeof ends, f, f->sent);
-		add(t, l->t_first_send, who, "sent %llu bytes in %u call%s%s: %s",
-		    (unsigned long long)f->sent, l->sends, plural(l->sends),
-		    until(t, l->sends, l->t_last_send), ends);
-	}
-	if (l->t_shutdown > 0)
-		add(t, l->t_shutdown, who, "shutdown(SHUT_WR): done sending");
+		add(t, l->t_first_send, who, "sent %llu bytes in %u call%s%s%s: "
+		    "%s", (unsigned long long)f->sent, l->sends,
+		    plural(l->sends), until(t, l->sends, l->t_last_send),
+		    l->t_shutdown > 0 ? ", then shutdown(SHUT_WR)" : "", ends);
+	} else if (l->t_shutdown > 0)
+		add(t, l->t_shutdown, who, "nothing to send: shutdown(SHUT_WR)");
 	if (l->t_resumed > 0)
 		add(t, l->t_resumed, who, "starts reading");
 	if (f->echoed > 0) { /* up to the first wrong byte, if any */
@@ -312,9 +324,6 @@ static void add_flow(struct trace *t, const struct flow *f)
 		    "%u read%s%s: %s", (unsigned long long)f->echoed, l->recvs,
 		    plural(l->recvs), until(t, l->recvs, l->t_last_recv), ends);
 	}
-	if (l->t_eof > 0)
-		add(t, l->t_eof, who, "EOF: the server closed its side%s",
-		    f->echoed < f->sent ? ", still owing echo" : "");
 	add_end(t, f, who);
 }
 
@@ -322,9 +331,9 @@ static void add_server(struct trace *t, const struct traced_server *ts,
 		       int number)
 {
 	const struct server *s = ts->s;
-	char who[24], status[96];
+	unsigned who = (unsigned)number;
+	char status[96];
 
-	snprintf(who, sizeof who, "server %d", number);
 	add(t, t->t0 + ts->t_spawned, who, "started, pid %d: %s", (int)s->pid,
 	    ts->cmd);
 	if (s->t_term > 0)
@@ -340,19 +349,22 @@ static void add_server(struct trace *t, const struct traced_server *ts,
 static void add_line(struct trace *t, const struct line *l, size_t index)
 {
 	const struct traced_server *ts = &t->srv[l->server];
-	char who[24], text[LINE_KEPT * 4 + 3];
+	unsigned who = (unsigned)l->server + 1;
+	char text[LINE_KEPT * 4 + 3];
 
-	snprintf(who, sizeof who, "server %d", l->server + 1);
 	quote(text, sizeof text, (const uint8_t *)l->text, l->len);
 	add(t, t->t0 + l->t, who, "%s: %s%s%s", l->is_stderr ? "stderr"
 	    : "stdout", text, l->total > l->len ? " (cut)" : "",
 	    ts->open[l->is_stderr] == (int)index ? " (no newline)" : "");
 }
 
-static int by_time(const void *a, const void *b)
+/* Each server's story, then each connection's, each in time order. */
+static int by_who_then_time(const void *a, const void *b)
 {
 	const struct event *x = a, *y = b;
 
+	if (x->who != y->who)
+		return x->who < y->who ? -1 : 1;
 	if (x->t != y->t)
 		return x->t < y->t ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
@@ -367,11 +379,19 @@ void trace_print(struct trace *t, const char *test)
 		add_line(t, &t->lines[i], i);
 	for (size_t i = 0; i < t->nshown; i++)
 		add_flow(t, &t->shown[i]);
-	qsort(t->ev, t->nev, sizeof t->ev[0], by_time);
+	qsort(t->ev, t->nev, sizeof t->ev[0], by_who_then_time);
 	printf("trace of %s (seconds since it started):\n", test);
-	for (size_t i = 0; i < t->nev; i++)
-		printf("  %9.4f  %-9s %s\n", t->ev[i].t - t->t0, t->ev[i].who,
-		       t->ev[i].text);
+	for (size_t i = 0; i < t->nev; i++) {
+		const struct event *e = &t->ev[i];
+		char who[24] = ""; /* only on a story's first line */
+		if (i > 0 && e->who == e[-1].who)
+			;
+		else if (e->who <= MAX_SERVERS)
+			snprintf(who, sizeof who, "server %u", e->who);
+		else
+			snprintf(who, sizeof who, "conn %u", e->who - MAX_SERVERS);
+		printf("  %-11s %9.4f  %s\n", who, e->t - t->t0, e->text);
+	}
 	if (t->rest > 0)
 		printf("  ... and %zu more connection%s, not shown: %zu done, "
 		       "%zu failed, %zu unfinished; %llu bytes sent, %llu came "
