@@ -1,10 +1,10 @@
 /*
  * trace.c - --trace: one test's transcript. flows.c and sandbox.c note
  * what happens as it happens (times, counts, a few bytes); this file keeps
- * a bounded part of it and prints it as one timeline, in seconds from the
- * test's start: every server's start, output lines and exit, and every
- * connection kept in full: when it connected, what it sent and got back,
- * its shutdown, EOF or reset, and where the echo first went wrong.
+ * a bounded part of it and prints it, in seconds from the test's start:
+ * each server's story (its start, output lines and exit), then each kept
+ * connection's: when it connected, what it sent and got back, its
+ * shutdown, EOF or reset, and where the echo first went wrong.
  */
 #define _GNU_SOURCE
 #include "grader.h"
@@ -20,13 +20,13 @@ enum {
 	LINES_SHOWN = 40,   /* lines of server output, all servers together */
 	LINE_KEPT = 160,    /* bytes kept of one line */
 	PEEK = 8,           /* bytes shown at each end of a transfer */
-	/* Each connection makes at most 9 events, each server 4 and its lines. */
-	MAX_EVENTS = (FIRST_SHOWN + TROUBLE_SHOWN) * 9 + MAX_SERVERS * 4 +
-		     LINES_SHOWN + 2,
+	/* A connection makes at most 6 events, a server 4 and its lines. */
+	MAX_EVENTS = (FIRST_SHOWN + TROUBLE_SHOWN) * 6 + MAX_SERVERS * 4 +
+		     LINES_SHOWN,
 };
 
 struct line {
-	double t;      /* when its first byte came */
+	double t;      /* when its first byte was read */
 	int server, is_stderr;
 	char text[LINE_KEPT];
 	size_t len, total; /* bytes kept, bytes in the line */
@@ -91,7 +91,7 @@ void trace_spawned(struct trace *t, const struct server *s, char *const argv[])
 	size_t used = 0;
 
 	ts->s = s;
-	ts->t_spawned = now_s() - t->t0;
+	ts->t_spawned = now_s();
 	ts->open[0] = ts->open[1] = -1;
 	for (int i = 0; argv[i] != NULL && used < sizeof ts->cmd; i++)
 		used += (size_t)snprintf(ts->cmd + used, sizeof ts->cmd - used,
@@ -102,7 +102,7 @@ void trace_output(struct trace *t, const struct server *s, int is_stderr,
 		  const char *p, size_t n)
 {
 	struct traced_server *ts = NULL;
-	double now = now_s() - t->t0;
+	double now = now_s();
 
 	for (int i = 0; i < t->nsrv && ts == NULL; i++)
 		if (t->srv[i].s == s)
@@ -334,7 +334,7 @@ static void add_server(struct trace *t, const struct traced_server *ts,
 	unsigned who = (unsigned)number;
 	char status[96];
 
-	add(t, t->t0 + ts->t_spawned, who, "started, pid %d: %s", (int)s->pid,
+	add(t, ts->t_spawned, who, "started, pid %d: %s", (int)s->pid,
 	    ts->cmd);
 	if (s->t_term > 0)
 		add(t, s->t_term, who, "the test is over: SIGTERM");
@@ -353,7 +353,7 @@ static void add_line(struct trace *t, const struct line *l, size_t index)
 	char text[LINE_KEPT * 4 + 3];
 
 	quote(text, sizeof text, (const uint8_t *)l->text, l->len);
-	add(t, t->t0 + l->t, who, "%s: %s%s%s", l->is_stderr ? "stderr"
+	add(t, l->t, who, "%s: %s%s%s", l->is_stderr ? "stderr"
 	    : "stdout", text, l->total > l->len ? " (cut)" : "",
 	    ts->open[l->is_stderr] == (int)index ? " (no newline)" : "");
 }
@@ -383,12 +383,11 @@ void trace_print(struct trace *t, const char *test)
 	printf("trace of %s (seconds since it started):\n", test);
 	for (size_t i = 0; i < t->nev; i++) {
 		const struct event *e = &t->ev[i];
+		int first = i == 0 || e->who != e[-1].who;
 		char who[24] = ""; /* only on a story's first line */
-		if (i > 0 && e->who == e[-1].who)
-			;
-		else if (e->who <= MAX_SERVERS)
+		if (first && e->who <= MAX_SERVERS)
 			snprintf(who, sizeof who, "server %u", e->who);
-		else
+		else if (first)
 			snprintf(who, sizeof who, "conn %u", e->who - MAX_SERVERS);
 		printf("  %-11s %9.4f  %s\n", who, e->t - t->t0, e->text);
 	}
