@@ -43,19 +43,21 @@ static void shell_word(char *out, size_t len, const char *w)
 	used += (size_t)snprintf(out, len, "'");
 	for (; *w != '\0' && used + 6 < len; w++)
 		if (*w == '\'')
-			used += (size_t)snprintf(out + used, len - used, "'\\''");
+			used += (size_t)snprintf(out + used, len - used,
+						 "'\\''");
 		else
 			out[used++] = *w;
 	snprintf(out + used, len - used, "'");
 }
 
-#define BY_HAND_SETUP                                                        \
-	"( p=${PORT:-7000}; d=$(mktemp -d); "                                \
-	"trap 'kill -9 $s 2>/dev/null; wait $s 2>/dev/null; rm -rf \"$d\"' " \
-	"EXIT; trap 'exit 130' INT TERM; "                                   \
-	"%s 127.0.0.1:$p > \"$d/out\" & s=$!; n=0; "                          \
-	"until grep -qs '^listening on' \"$d/out\"; do kill -0 $s 2>/dev/null " \
-	"&& [ $n -lt 40 ] || { echo 'no listening line'; exit 1; }; "        \
+#define BY_HAND_SETUP                                                          \
+	"( p=${PORT:-7000}; d=$(mktemp -d); "                                  \
+	"trap 'kill -9 $s 2>/dev/null; wait $s 2>/dev/null; rm -rf \"$d\"' "   \
+	"EXIT; trap 'exit 130' INT TERM; "                                     \
+	"%s 127.0.0.1:$p > \"$d/out\" & s=$!; n=0; "                           \
+	"until grep -qs '^listening on' \"$d/out\"; do "                       \
+	"kill -0 $s 2>/dev/null && [ $n -lt 40 ] || "                          \
+	"{ echo 'no listening line'; exit 1; }; "                              \
 	"n=$((n+1)); sleep 0.05; done; %s )"
 
 int by_hand_line(const struct test *t, const char *server, char *out,

@@ -19,14 +19,14 @@ enum {
 	TROUBLE_SHOWN = 10, /* and after those, failed or unfinished ones */
 	LINES_SHOWN = 40,   /* lines of server output, all servers together */
 	LINE_KEPT = 160,    /* bytes kept of one line */
-	PEEK = 8,           /* bytes shown at each end of a transfer */
+	PEEK = 8,	    /* bytes shown at each end of a transfer */
 	/* A connection makes at most 6 events, a server 4 and its lines. */
 	MAX_EVENTS = (FIRST_SHOWN + TROUBLE_SHOWN) * 6 + MAX_SERVERS * 4 +
 		     LINES_SHOWN,
 };
 
 struct line {
-	double t;      /* when its first byte was read */
+	double t; /* when its first byte was read */
 	int server, is_stderr;
 	char text[LINE_KEPT];
 	size_t len, total; /* bytes kept, bytes in the line */
@@ -41,9 +41,9 @@ struct traced_server {
 
 /* One line of the transcript: who (a server, a connection) and when. */
 struct event {
-	unsigned who;  /* 1..MAX_SERVERS: a server; above: a connection */
+	unsigned who; /* 1..MAX_SERVERS: a server; above: a connection */
 	double t;
-	unsigned seq;  /* ties keep the order they were made in */
+	unsigned seq; /* ties keep the order they were made in */
 	char text[480];
 };
 
@@ -163,11 +163,11 @@ void trace_flow(struct trace *t, const struct flow *f)
 
 /* ---- printing -------------------------------------------------------- */
 
-static void add(struct trace *t, double abs_t, unsigned who,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void add(struct trace *t, double abs_t, unsigned who, const char *fmt,
+		...) __attribute__((format(printf, 4, 5)));
 
-static void add(struct trace *t, double abs_t, unsigned who,
-		const char *fmt, ...)
+static void add(struct trace *t, double abs_t, unsigned who, const char *fmt,
+		...)
 {
 	if (t->nev == MAX_EVENTS)
 		return;
@@ -189,11 +189,15 @@ static void quote(char *out, size_t len, const uint8_t *p, size_t n)
 
 	used += (size_t)snprintf(out, len, "\"");
 	for (size_t i = 0; i < n && used + 6 <= len; i++) {
-		const char *esc = p[i] == '\n' ? "\\n" : p[i] == '\t' ? "\\t"
-				: p[i] == '\r' ? "\\r" : p[i] == '"' ? "\\\""
-				: p[i] == '\\' ? "\\\\" : NULL;
+		const char *esc = p[i] == '\n'	 ? "\\n"
+				  : p[i] == '\t' ? "\\t"
+				  : p[i] == '\r' ? "\\r"
+				  : p[i] == '"'	 ? "\\\""
+				  : p[i] == '\\' ? "\\\\"
+						 : NULL;
 		if (esc != NULL)
-			used += (size_t)snprintf(out + used, len - used, "%s", esc);
+			used += (size_t)snprintf(out + used, len - used, "%s",
+						 esc);
 		else if (p[i] >= 0x20 && p[i] < 0x7f)
 			out[used++] = (char)p[i];
 		else
@@ -215,8 +219,7 @@ static void quote_pattern(char *out, size_t len, const struct flow *f,
 }
 
 /* The first n bytes of f's pattern: all of them, or both ends. */
-static void quote_ends(char *out, size_t len, const struct flow *f,
-		       uint64_t n)
+static void quote_ends(char *out, size_t len, const struct flow *f, uint64_t n)
 {
 	char head[PEEK * 4 + 3], tail[PEEK * 4 + 3];
 
@@ -236,8 +239,7 @@ static const char *plural(uint64_t n)
 
 /* The bytes around the first wrong one: what both sides agree on before
  * it, what was sent from there, and what came back instead. */
-static void add_mismatch(struct trace *t, const struct flow *f,
-			 unsigned who)
+static void add_mismatch(struct trace *t, const struct flow *f, unsigned who)
 {
 	uint64_t at = f->echoed, before = at < PEEK ? at : PEEK;
 	uint64_t more = f->sent - at < PEEK ? f->sent - at : PEEK;
@@ -247,8 +249,7 @@ static void add_mismatch(struct trace *t, const struct flow *f,
 	quote_pattern(sent, sizeof sent, f, at, more);
 	quote(got, sizeof got, f->log.got, f->log.ngot);
 	add(t, f->log.t_end, who, "at byte %llu, after %s: sent %s, got %s",
-	    (unsigned long long)at, agreed, more ? sent : "nothing more",
-	    got);
+	    (unsigned long long)at, agreed, more ? sent : "nothing more", got);
 }
 
 /* How it ended. An EOF always ends a flow, done or failed, so it is
@@ -265,23 +266,30 @@ static void add_end(struct trace *t, const struct flow *f, unsigned who)
 	else if (f->state == FLOW_FAILED)
 		add(t, end, who, "FAILED: %s", f->why);
 	else if (f->state == FLOW_DONE && f->spec.end == END_RESET)
-		add(t, end, who, "reset the connection (close with SO_LINGER 0)");
+		add(t, end, who,
+		    "reset the connection (close with SO_LINGER 0)");
 	else if (f->state == FLOW_DONE && f->log.t_eof > 0)
-		add(t, end, who, "EOF after all %llu bytes came back: done", total);
+		add(t, end, who, "EOF after all %llu bytes came back: done",
+		    total);
 	else if (f->state == FLOW_DONE)
 		add(t, end, who, "all %llu bytes came back: closed", total);
 	else if (f->state == FLOW_CONNECTING)
-		add(t, end, who, "the connection never completed; the test "
+		add(t, end, who,
+		    "the connection never completed; the test "
 		    "closed it");
 	else if (flow_settled(f))
-		add(t, end, who, "idle, all %llu bytes back, when the test "
-		    "closed it", total);
-	else if (f->spec.paused)
-		add(t, end, who, "closed by the test without reading, %llu of "
-		    "%llu bytes sent (echo left unread makes it a reset)", sent,
+		add(t, end, who,
+		    "idle, all %llu bytes back, when the test "
+		    "closed it",
 		    total);
+	else if (f->spec.paused)
+		add(t, end, who,
+		    "closed by the test without reading, %llu of "
+		    "%llu bytes sent (echo left unread makes it a reset)",
+		    sent, total);
 	else
-		add(t, end, who, "still open when the test closed it: %llu of "
+		add(t, end, who,
+		    "still open when the test closed it: %llu of "
 		    "%llu bytes sent, %llu came back; nothing moved after %.4f",
 		    sent, total, back, f->last_progress - t->t0);
 	if (f->log.ngot > 0)
@@ -310,19 +318,24 @@ static void add_flow(struct trace *t, const struct flow *f)
 	/* A flow shuts down as its last send returns: one line for both. */
 	if (l->sends > 0) {
 		quote_ends(ends, sizeof ends, f, f->sent);
-		add(t, l->t_first_send, who, "sent %llu bytes in %u call%s%s%s: "
-		    "%s", (unsigned long long)f->sent, l->sends,
-		    plural(l->sends), until(t, l->sends, l->t_last_send),
+		add(t, l->t_first_send, who,
+		    "sent %llu bytes in %u call%s%s%s: "
+		    "%s",
+		    (unsigned long long)f->sent, l->sends, plural(l->sends),
+		    until(t, l->sends, l->t_last_send),
 		    l->t_shutdown > 0 ? ", then shutdown(SHUT_WR)" : "", ends);
 	} else if (l->t_shutdown > 0)
-		add(t, l->t_shutdown, who, "nothing to send: shutdown(SHUT_WR)");
+		add(t, l->t_shutdown, who,
+		    "nothing to send: shutdown(SHUT_WR)");
 	if (l->t_resumed > 0)
 		add(t, l->t_resumed, who, "starts reading");
 	if (f->echoed > 0) { /* up to the first wrong byte, if any */
 		quote_ends(ends, sizeof ends, f, f->echoed);
-		add(t, l->t_first_recv, who, "received %llu bytes as sent, in "
-		    "%u read%s%s: %s", (unsigned long long)f->echoed, l->recvs,
-		    plural(l->recvs), until(t, l->recvs, l->t_last_recv), ends);
+		add(t, l->t_first_recv, who,
+		    "received %llu bytes as sent, in "
+		    "%u read%s%s: %s",
+		    (unsigned long long)f->echoed, l->recvs, plural(l->recvs),
+		    until(t, l->recvs, l->t_last_recv), ends);
 	}
 	add_end(t, f, who);
 }
@@ -334,8 +347,7 @@ static void add_server(struct trace *t, const struct traced_server *ts,
 	unsigned who = (unsigned)number;
 	char status[96];
 
-	add(t, ts->t_spawned, who, "started, pid %d: %s", (int)s->pid,
-	    ts->cmd);
+	add(t, ts->t_spawned, who, "started, pid %d: %s", (int)s->pid, ts->cmd);
 	if (s->t_term > 0)
 		add(t, s->t_term, who, "the test is over: SIGTERM");
 	if (s->t_kill > 0)
@@ -353,8 +365,8 @@ static void add_line(struct trace *t, const struct line *l, size_t index)
 	char text[LINE_KEPT * 4 + 3];
 
 	quote(text, sizeof text, (const uint8_t *)l->text, l->len);
-	add(t, l->t, who, "%s: %s%s%s", l->is_stderr ? "stderr"
-	    : "stdout", text, l->total > l->len ? " (cut)" : "",
+	add(t, l->t, who, "%s: %s%s%s", l->is_stderr ? "stderr" : "stdout",
+	    text, l->total > l->len ? " (cut)" : "",
 	    ts->open[l->is_stderr] == (int)index ? " (no newline)" : "");
 }
 
@@ -388,19 +400,21 @@ void trace_print(struct trace *t, const char *test)
 		if (first && e->who <= MAX_SERVERS)
 			snprintf(who, sizeof who, "server %u", e->who);
 		else if (first)
-			snprintf(who, sizeof who, "conn %u", e->who - MAX_SERVERS);
+			snprintf(who, sizeof who, "conn %u",
+				 e->who - MAX_SERVERS);
 		printf("  %-11s %9.4f  %s\n", who, e->t - t->t0, e->text);
 	}
 	if (t->rest > 0)
 		printf("  ... and %zu more connection%s, not shown: %zu done, "
 		       "%zu failed, %zu unfinished; %llu bytes sent, %llu came "
-		       "back; from %.4f to %.4f\n", t->rest, plural(t->rest),
-		       t->rest_done, t->rest_failed,
+		       "back; from %.4f to %.4f\n",
+		       t->rest, plural(t->rest), t->rest_done, t->rest_failed,
 		       t->rest - t->rest_done - t->rest_failed,
 		       (unsigned long long)t->rest_sent,
 		       (unsigned long long)t->rest_echoed, t->rest_from,
 		       t->rest_until);
 	if (t->unshown_bytes > 0)
 		printf("  ... and %zu more bytes of server output (%zu lines), "
-		       "not shown\n", t->unshown_bytes, t->unshown_lines);
+		       "not shown\n",
+		       t->unshown_bytes, t->unshown_lines);
 }
