@@ -18,7 +18,9 @@
  * is sent before anything is read; 8 MiB is more than a server's socket
  * buffer holds, so at EOF it still holds echo itself, and its writes come
  * back short. A server that never closes runs into nc's time limit
- * (status 124).
+ * (status 124). The late reader is ( sleep 1; cat ), not { ...; }: an
+ * interactive zsh runs a pipeline's last { } in the shell itself, and a
+ * Ctrl-C there ends the subshell without its traps.
  */
 #define SAME "cmp \"$d/in\" \"$d/got\" && echo same || echo different"
 #define NC(secs) "timeout --foreground " #secs " nc -N "
@@ -35,7 +37,7 @@ static const struct test tests[] = {
 	 "\"$d/in\"; " NC(5) "127.0.0.1 $p < \"$d/in\" > \"$d/got\"; " SAME},
 	{"echo-large", 3, test_echo_large,
 	 "head -c 8M /dev/urandom > \"$d/in\"; " NC(10) "127.0.0.1 $p < "
-	 "\"$d/in\" | { sleep 1; cat; } > \"$d/got\"; " SAME},
+	 "\"$d/in\" | ( sleep 1; cat ) > \"$d/got\"; " SAME},
 	{"many-messages", 2, test_many_messages,
 	 "head -c 100000 /dev/urandom > \"$d/in\"; for i in $(seq 1000); do "
 	 "head -c 100 || break; done < \"$d/in\" | " NC(15) "127.0.0.1 $p > "
@@ -44,7 +46,7 @@ static const struct test tests[] = {
 	{"half-close", 2, test_half_close,
 	 "for m in 1 8; do head -c ${m}M /dev/urandom > \"$d/in\"; { " NC(10)
 	 "-I 4096 127.0.0.1 $p < \"$d/in\"; echo $? > \"$d/rc\"; } | "
-	 "{ sleep 1; cat; } > \"$d/got\"; cmp -s \"$d/in\" \"$d/got\" && "
+	 "( sleep 1; cat ) > \"$d/got\"; cmp -s \"$d/in\" \"$d/got\" && "
 	 "[ $(cat \"$d/rc\") != 124 ] || break; done; if [ $(cat \"$d/rc\") "
 	 "= 124 ]; then echo 'no EOF within 10 s'; else " SAME "; fi"},
 	{"client-reset", 2, test_client_reset, NULL},

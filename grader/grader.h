@@ -333,6 +333,7 @@ struct test {
 };
 
 const struct test *test_find(const char *name);
+const struct lab *lab_find(int number); /* NULL: not in the kit */
 
 /* ---- reproduce.c --------------------------------------------------- */
 
@@ -344,6 +345,5 @@ void reproduce_line(const struct options *o, const char *test, char *out,
  * the server it started on every path; -1 where the test has none. */
 int by_hand_line(const struct test *t, const char *server, char *out,
 		 size_t len);
-const struct lab *lab_find(int number); /* NULL: not in the kit */
 
 #endif
