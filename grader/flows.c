@@ -90,6 +90,7 @@ int flows_init(struct flows *fs, const char *addr, struct server *srv)
 
 static void flow_close(struct flows *fs, struct flow *f, enum flow_state st)
 {
+	f->log.t_end = now_s();
 	if (f->fd >= 0) {
 		epoll_ctl(fs->epfd, EPOLL_CTL_DEL, f->fd, NULL);
 		close(f->fd);
@@ -117,6 +118,8 @@ void flows_close_all(struct flows *fs)
 void flows_free(struct flows *fs)
 {
 	flows_close_all(fs);
+	for (size_t i = 0; fs->trace != NULL && i < fs->n; i++)
+		trace_flow(fs->trace, &fs->v[i]);
 	if (fs->epfd >= 0)
 		close(fs->epfd);
 	free(fs->v);
@@ -190,7 +193,9 @@ long flow_start(struct flows *fs, const struct flow_spec *spec)
 		for (uint32_t r = 0; r < spec->rounds; r++)
 			f->spec.total += spec->msg_min + next_random(&rng) % span;
 	}
-	f->last_progress = fs->last_progress = now_s();
+	f->last_progress = fs->last_progress = f->log.t_start = now_s();
+	if (fs->trace != NULL)
+		f->log.id = trace_conn_id(fs->trace);
 	f->state = FLOW_CONNECTING;
 	fs->active++;
 	f->fd = socket(fs->target.ss_family,
@@ -228,7 +233,8 @@ long flow_start(struct flows *fs, const struct flow_spec *spec)
 void flow_resume(struct flows *fs, size_t i)
 {
 	fs->v[i].spec.paused = 0;
-	flow_rearm(fs, &fs->v[i], i, now_s());
+	fs->v[i].log.t_resumed = now_s();
+	flow_rearm(fs, &fs->v[i], i, fs->v[i].log.t_resumed);
 }
 
 void flow_reset(struct flows *fs, size_t i)
@@ -261,10 +267,11 @@ long flow_unread(const struct flows *fs, size_t i)
 }
 
 /* All bytes sent: what the script says to do next. */
-static void flow_finish_sending(struct flows *fs, struct flow *f)
+static void flow_finish_sending(struct flows *fs, struct flow *f, double now)
 {
 	switch (f->spec.end) {
 	case END_HALFCLOSE:
+		f->log.t_shutdown = now;
 		if (shutdown(f->fd, SHUT_WR) < 0)
 			flow_fail(fs, f, "shutdown(SHUT_WR) failed: %s", errno);
 		break;
@@ -298,13 +305,25 @@ static void flow_send(struct flows *fs, struct flow *f, double now)
 		}
 		f->sent += (uint64_t)w;
 		f->last_progress = fs->last_progress = now;
+		if (f->log.sends++ == 0)
+			f->log.t_first_send = now;
+		f->log.t_last_send = now;
 		if (f->sent == f->spec.total)
-			flow_finish_sending(fs, f);
+			flow_finish_sending(fs, f, now);
 		if (f->spec.gap_s > 0) {
 			f->next_send = now + f->spec.gap_s;
 			return;
 		}
 	}
+}
+
+/* The echo went wrong at byte `at`: what came back from there on, for
+ * --trace (a failed flow's echoed is where it went wrong). */
+static void keep_got(struct flow *f, uint64_t at, const uint8_t *p, size_t n)
+{
+	f->echoed = at;
+	f->log.ngot = n < GOT_KEPT ? (uint8_t)n : GOT_KEPT;
+	memcpy(f->log.got, p, f->log.ngot);
 }
 
 static void flow_receive(struct flows *fs, struct flow *f, double now)
@@ -321,6 +340,7 @@ static void flow_receive(struct flows *fs, struct flow *f, double now)
 			return;
 		}
 		if (r == 0) {
+			f->log.t_eof = now;
 			if (f->echoed == f->spec.total && f->spec.end == END_HALFCLOSE)
 				flow_close(fs, f, FLOW_DONE);
 			else
@@ -328,11 +348,14 @@ static void flow_receive(struct flows *fs, struct flow *f, double now)
 			return;
 		}
 		budget -= (size_t)r < budget ? (size_t)r : budget;
+		if (f->log.recvs++ == 0)
+			f->log.t_first_recv = now;
+		f->log.t_last_recv = now;
 		for (ssize_t k = 0; k < r; k++) {
 			uint64_t at = f->echoed + (uint64_t)k;
 			uint8_t want = pattern_byte(f->spec.pattern, f->spec.seed, at);
 			if (at >= f->sent) {
-				f->echoed = at;
+				keep_got(f, at, buf + k, (size_t)(r - k));
 				snprintf(f->why, sizeof f->why,
 					 "received byte %llu, but only %llu were sent",
 					 (unsigned long long)at,
@@ -341,7 +364,7 @@ static void flow_receive(struct flows *fs, struct flow *f, double now)
 				return;
 			}
 			if (buf[k] != want) {
-				f->echoed = at;
+				keep_got(f, at, buf + k, (size_t)(r - k));
 				snprintf(f->why, sizeof f->why,
 					 "byte %llu came back as 0x%02x, sent 0x%02x",
 					 (unsigned long long)at, buf[k], want);
@@ -358,6 +381,18 @@ static void flow_receive(struct flows *fs, struct flow *f, double now)
 	}
 }
 
+/* The client side's port, which the server's own log may name. */
+static unsigned local_port(int fd)
+{
+	char name[NET_ADDRSTRLEN];
+	const char *colon;
+
+	if (net_local_name(fd, name, sizeof name) < 0 ||
+	    (colon = strrchr(name, ':')) == NULL)
+		return 0;
+	return (unsigned)atoi(colon + 1);
+}
+
 static void flow_connected(struct flows *fs, struct flow *f)
 {
 	int err = 0;
@@ -369,10 +404,12 @@ static void flow_connected(struct flows *fs, struct flow *f)
 		return;
 	}
 	f->state = FLOW_RUNNING;
-	f->last_progress = fs->last_progress = now_s();
+	f->last_progress = fs->last_progress = f->log.t_connected = now_s();
+	if (fs->trace != NULL)
+		f->log.port = local_port(f->fd);
 	next_message(f);
 	if (f->spec.total == 0)
-		flow_finish_sending(fs, f);
+		flow_finish_sending(fs, f, f->log.t_connected);
 }
 
 static void flow_event(struct flows *fs, size_t i, uint32_t events, double now)

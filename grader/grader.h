@@ -3,15 +3,17 @@
  *
  *   main.c         command line, running the plan, PASS/FAIL lines, JSON
  *   thresholds.c   every threshold a verdict depends on (T)
- *   catalogue.c    the test table (name, points, function, reproduce line)
+ *   catalogue.c    the test table (name, points, function, by-hand line)
  *                  and the list of labs
  *   labN.c         one lab's plan: its tests, README steps, hints, limits
  *   harness.c      what tests share: starting servers, failing, waiting
  *   contract.c     the tests of the echo contract (every lab)
  *   concurrency.c  the tests of serving many clients at once (labs 2-5)
  *   sandbox.c      the student's server as a contained process group
- *   flows.c    client connections driven from one epoll loop
- *   procfs.c   what /proc says about a process (fds, threads, RSS, CPU)
+ *   flows.c        client connections driven from one epoll loop
+ *   procfs.c       what /proc says about a process (fds, threads, RSS, CPU)
+ *   trace.c        --trace: one test's transcript, from what the above note
+ *   reproduce.c    the lines a failure gives to paste: reproduce, by hand
  *   inject/shortio.c  not part of the grader binary: the shared library
  *              partial-io preloads into the server (short counts, EINTR)
  */
@@ -129,6 +131,10 @@ struct server {
 	int stopped;          /* server_stop ran: never signal pid again */
 	int status;           /* as from waitpid */
 	char vg_log[64];      /* valgrind's log file, "" when not used */
+	/* For --trace: when it was reaped, and when server_stop sent SIGTERM
+	 * and, if that was not enough, SIGKILL (0: never). */
+	double t_exited, t_term, t_kill;
+	struct trace *trace;  /* told what it prints; NULL when not tracing */
 };
 
 struct spawn_opts {
@@ -139,6 +145,7 @@ struct spawn_opts {
 	/* "NAME=value" settings added to (or replacing) the grader's own
 	 * environment, NULL-terminated; NULL for none. */
 	const char *const *env;
+	struct trace *trace;    /* --trace, or NULL */
 };
 
 void sandbox_init(void);
@@ -208,6 +215,21 @@ struct flow_spec {
 
 enum flow_state { FLOW_CONNECTING, FLOW_RUNNING, FLOW_DONE, FLOW_FAILED };
 
+/* What --trace tells of a flow, noted as it runs: times, counts, and the
+ * bytes that came instead of the first wrong one. The rest needs no
+ * copy: what a flow sent, and what came back before that byte, is its
+ * pattern. */
+#define GOT_KEPT 12
+struct flow_log {
+	unsigned id;           /* its number in the test's trace; 0: none */
+	unsigned port;         /* its local port (traced flows only) */
+	double t_start, t_connected, t_first_send, t_last_send, t_shutdown,
+	       t_resumed, t_first_recv, t_last_recv, t_eof, t_end;
+	uint32_t sends, recvs; /* calls that moved bytes */
+	uint8_t got[GOT_KEPT]; /* received from byte `echoed` on, on a */
+	uint8_t ngot;          /* mismatch or bytes never sent */
+};
+
 struct flow {
 	struct flow_spec spec;
 	enum flow_state state;
@@ -219,6 +241,7 @@ struct flow {
 	uint32_t rng;            /* lockstep message sizes */
 	uint32_t armed;          /* epoll events currently asked for */
 	char why[200];           /* for FLOW_FAILED */
+	struct flow_log log;
 };
 
 struct flows {
@@ -232,6 +255,7 @@ struct flows {
 				  * progress on any flow; 0 = never */
 	double last_progress;
 	struct server *srv;      /* drained while flows run; may be NULL */
+	struct trace *trace;     /* told of every flow once freed; or NULL */
 };
 
 int flows_init(struct flows *fs, const char *addr, struct server *srv);
@@ -267,6 +291,23 @@ uint8_t pattern_byte(enum pattern p, uint32_t seed, uint64_t i);
  * server's buffers. A fresh one on each call. */
 uint32_t fresh_loopback(void);
 
+/* ---- trace.c ------------------------------------------------------- */
+
+/* One test's transcript (--trace): its connections, its servers' lines
+ * and exits, with times from the test's start. It keeps a bounded number
+ * of connections in full (the first, and the troubled) and counts the
+ * rest. */
+struct trace;
+struct trace *trace_new(void); /* now is the test's start; NULL: no memory */
+void trace_free(struct trace *t);
+unsigned trace_conn_id(struct trace *t); /* the next connection's number */
+void trace_spawned(struct trace *t, const struct server *s,
+		   char *const argv[]);
+void trace_output(struct trace *t, const struct server *s, int is_stderr,
+		  const char *p, size_t n);
+void trace_flow(struct trace *t, const struct flow *f); /* before it goes */
+void trace_print(struct trace *t, const char *test); /* on stdout */
+
 /* ---- the catalogue and main.c -------------------------------------- */
 
 struct options {
@@ -275,8 +316,10 @@ struct options {
 	const char *only;     /* --test NAME, or NULL */
 	int valgrind;         /* --valgrind: servers run under memcheck */
 	int verbose;
+	int trace;            /* --trace: the test's transcript */
 	const char *json;     /* --json FILE, or NULL */
-	const char *server;   /* the binary under test */
+	const char *server;   /* the binary under test, as typed */
+	const char *self;     /* the grader, as typed (argv[0]) */
 };
 
 #define MAX_SERVERS 4
@@ -327,6 +370,7 @@ struct ctx {
 	unsigned long nofile; /* RLIMIT_NOFILE for the next server; 0 = lab's */
 	const char *env[4];   /* "NAME=value" for the next server, NULL-ended */
 	const char *hint;     /* a failure's own hint, over the plan's; NULL */
+	struct trace *trace;  /* --trace, or NULL */
 	char addr[NET_ADDRSTRLEN]; /* from the first server's listening line */
 	int skipped;
 	int not_started;      /* no "listening on" line: blame step 1 */
@@ -338,12 +382,24 @@ struct test {
 	const char *name;
 	int points;
 	int (*run)(struct ctx *); /* 0 pass, -1 fail (expected/happened set) */
-	const char *reproduce;    /* SERVER stands for the binary's path */
+	/* The client part of a by-hand line (see reproduce.c), or NULL. */
+	const char *by_hand;
 };
 
 const struct test *test_find(const char *name);
 const struct lab *lab_find(int number); /* NULL: not in the kit */
 /* The lab's runs in order, at most max; returns the count. */
 size_t lab_runs(const struct lab *lab, struct plan_run *out, size_t max);
+
+/* ---- reproduce.c --------------------------------------------------- */
+
+/* The grader's own command line for one test with --trace, with the
+ * paths as the user typed them. */
+void reproduce_line(const struct options *o, const char *test, char *out,
+		    size_t len);
+/* A plain sh line that shows test's problem with nc and cmp and stops
+ * the server it started on every path; -1 where the test has none. */
+int by_hand_line(const struct test *t, const char *server, char *out,
+		 size_t len);
 
 #endif

@@ -105,6 +105,7 @@ struct server *spawn(struct ctx *c, const char *const *args)
 		.lim = c->lab->limits,
 		.valgrind = c->opt->valgrind,
 		.env = c->env,
+		.trace = c->trace,
 	};
 	if (c->nofile != 0)
 		o.lim.nofile = c->nofile;
@@ -213,6 +214,7 @@ int aim_flows(struct ctx *c, struct server *s, struct flows *fs)
 	if (flows_init(fs, c->addr, s) < 0)
 		return fail(c, "clients can connect", "cannot reach %s", c->addr);
 	fs->stall_s = T.stall_s * c->scale;
+	fs->trace = c->trace;
 	return 0;
 }
 

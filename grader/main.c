@@ -18,7 +18,7 @@ struct result {
 	const struct plan_run *run;
 	const char *name;     /* run->name */
 	int score, skipped, stopped;
-	char output[2400];
+	char output[3200];
 };
 
 /* Whether name is one of the comma-separated list's names. */
@@ -40,8 +40,8 @@ static void usage(const char *why)
 	if (why)
 		fprintf(stderr, "grader: %s\n", why);
 	fprintf(stderr,
-		"usage: grader --lab N [--step K] [--test NAME[,NAME...]] [--valgrind]\n"
-		"              [--json FILE] [--verbose] PATH/TO/server\n");
+		"usage: grader --lab N [--step K] [--test NAME[,NAME...] [--trace]]\n"
+		"              [--valgrind] [--json FILE] [--verbose] PATH/TO/server\n");
 	exit(2);
 }
 
@@ -63,6 +63,7 @@ static int parse_int(const char *s, int lo, int hi, const char *what)
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	memset(o, 0, sizeof *o);
+	o->self = argv[0];
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--lab") == 0)
@@ -81,6 +82,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			i++;
 		} else if (strcmp(a, "--valgrind") == 0)
 			o->valgrind = 1;
+		else if (strcmp(a, "--trace") == 0)
+			o->trace = 1;
 		else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
 			o->verbose = 1;
 		else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
@@ -96,6 +99,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->lab == 0)
 		usage("--lab N is required");
+	if (o->trace && o->only == NULL) {
+		/* One line: the transcript is of one test, so say only that. */
+		fprintf(stderr, "grader: --trace shows one test: add --test NAME\n");
+		exit(2);
+	}
 	if (o->server == NULL)
 		usage("give the server binary to grade");
 	if (access(o->server, X_OK) != 0) {
@@ -158,23 +166,6 @@ static int valgrind_errors(const char *log, char *buf, size_t len)
 	return errors;
 }
 
-static void replace_server(const char *tmpl, const char *path, char *out,
-			   size_t len)
-{
-	size_t used = 0;
-
-	for (const char *p = tmpl; *p != '\0' && used + 1 < len;) {
-		if (strncmp(p, "SERVER", 6) == 0) {
-			used += (size_t)snprintf(out + used, len - used, "%s", path);
-			p += 6;
-		} else
-			out[used++] = *p++;
-		if (used >= len)
-			used = len - 1;
-	}
-	out[used] = '\0';
-}
-
 static void show_server_output(const struct ctx *c)
 {
 	for (int i = 0; i < c->nsrv; i++) {
@@ -209,6 +200,8 @@ static void run_one(const struct options *o, const struct lab *lab,
 	c.opt = o;
 	c.lab = lab;
 	c.env[0] = r->run->env;
+	if (o->trace && (c.trace = trace_new()) == NULL)
+		fprintf(stderr, "grader: no memory for --trace\n");
 	c.scale = o->valgrind ? T.valgrind_scale : 1;
 	test_deadline = now_s() + T.test_limit_s * c.scale;
 	rc = r->test->run(&c);
@@ -225,6 +218,10 @@ static void run_one(const struct options *o, const struct lab *lab,
 			else
 				unlink(c.srv[i].vg_log);
 		}
+	}
+	if (c.trace != NULL) {
+		trace_print(c.trace, r->name);
+		trace_free(c.trace);
 	}
 	if (rc == 0 && vg_bad) {
 		snprintf(c.expected, sizeof c.expected, "no valgrind errors");
@@ -255,30 +252,32 @@ static void run_one(const struct options *o, const struct lab *lab,
 		printf("PASS %s (%d/%d)\n", r->name, r->score, r->test->points);
 		snprintf(r->output, sizeof r->output, "passed");
 	} else {
-		char repro[700], tmpl[600];
+		char repro[700], by_hand[1200];
 		/* A later step's test that could not start the server: step 1
 		 * is the problem. A step-1 test's own hint says more. */
 		int blame_start = c.not_started && r->run->entry->step > 1;
 		const char *hint = blame_start ? start_hint(lab)
 				   : c.hint ? c.hint : r->run->entry->hint;
-		const char *after_start = strstr(r->test->reproduce, "sleep 1; ");
-		if (vg_bad) {
+		if (vg_bad)
 			/* The test's own hint is about behaviour; this is memory. */
 			hint = "memory: run the server under valgrind yourself and "
 			       "fix the first error it reports (its stack names "
 			       "the line)";
-			snprintf(tmpl, sizeof tmpl, "valgrind --leak-check=full "
-				 "SERVER 127.0.0.1:7000, and in another terminal: %s",
-				 after_start ? after_start + 9 : r->test->reproduce);
-		} else
-			snprintf(tmpl, sizeof tmpl, "%s", r->test->reproduce);
-		replace_server(tmpl, o->server, repro, sizeof repro);
+		reproduce_line(o, r->name, repro, sizeof repro);
+		/* nc shows what the test's clients saw only once the server
+		 * has started, and nothing of valgrind's findings. */
+		int hand = !c.not_started && !vg_bad &&
+			   by_hand_line(r->test, o->server, by_hand,
+					sizeof by_hand) == 0;
 		snprintf(r->output, sizeof r->output,
-			 "expected %s; %s\nhint: %s\nreproduce: %s", c.expected,
-			 c.happened, hint, repro);
+			 "expected %s; %s\nhint: %s\nreproduce: %s%s%s", c.expected,
+			 c.happened, hint, repro, hand ? "\nby hand: " : "",
+			 hand ? by_hand : "");
 		printf("FAIL %s (0/%d): expected %s; %s\n  hint: %s\n  reproduce: %s\n",
 		       r->name, r->test->points, c.expected, c.happened,
 		       hint, repro);
+		if (hand)
+			printf("  by hand: %s\n", by_hand);
 	}
 	for (int i = 0; i < nkept; i++)
 		printf("  valgrind log: %s\n", vg_kept[i]);

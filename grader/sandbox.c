@@ -172,6 +172,7 @@ int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 
 	memset(s, 0, sizeof *s);
 	s->out_fd = s->err_fd = -1;
+	s->trace = o->trace;
 	/* Valgrind and the sanitizers need far more address space than the
 	 * server they watch; the other limits still hold. */
 	struct spawn_opts local = *o;
@@ -229,6 +230,8 @@ int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 	s->err_fd = err[0];
 	fcntl(s->out_fd, F_SETFL, O_NONBLOCK);
 	fcntl(s->err_fd, F_SETFL, O_NONBLOCK);
+	if (s->trace != NULL)
+		trace_spawned(s->trace, s, argv);
 	return 0;
 fail:
 	snprintf(why, whylen, "cannot start %s: %s", o->path, strerror(errno));
@@ -280,6 +283,9 @@ static int drain_fd(struct server *s, int *fd, struct tail *t)
 			if (t == &s->out)
 				note_first_line(s, buf, (size_t)n);
 			tail_add(t, buf, (size_t)n);
+			if (s->trace != NULL)
+				trace_output(s->trace, s, t == &s->err, buf,
+					     (size_t)n);
 			got = 1;
 			continue;
 		}
@@ -300,6 +306,16 @@ int server_drain(struct server *s)
 	return got;
 }
 
+/* What it wrote before it died is in the pipes now: read that first, so
+ * --trace shows its last words before its exit. */
+static void mark_exited(struct server *s, int status)
+{
+	server_drain(s);
+	s->exited = 1;
+	s->status = status;
+	s->t_exited = now_s();
+}
+
 int server_check_exit(struct server *s)
 {
 	int status;
@@ -307,14 +323,11 @@ int server_check_exit(struct server *s)
 	if (s->pid <= 0 || s->exited)
 		return s->exited;
 	pid_t got = waitpid(s->pid, &status, WNOHANG);
-	if (got == s->pid) {
-		s->exited = 1;
-		s->status = status;
-	} else if (got < 0 && errno == ECHILD) {
+	if (got == s->pid)
+		mark_exited(s, status);
+	else if (got < 0 && errno == ECHILD)
 		/* Reaped already, by the sweep after another server's test. */
-		s->exited = 1;
-		s->status = 0;
-	}
+		mark_exited(s, 0);
 	return s->exited;
 }
 
@@ -357,10 +370,8 @@ static void reap_children(struct server *s)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		if (s != NULL && pid == s->pid && !s->exited) {
-			s->exited = 1;
-			s->status = status;
-		}
+		if (s != NULL && pid == s->pid && !s->exited)
+			mark_exited(s, status);
 }
 
 static int kill_descendants(int sig)
@@ -400,8 +411,11 @@ void server_stop(struct server *s, double grace_s)
 	if (s->pid > 0 && !s->stopped) {
 		s->stopped = 1;
 		if (!s->exited) {
+			s->t_term = now_s();
 			kill(-s->pid, SIGTERM);
-			server_await_exit(s, now_s() + grace_s);
+			server_await_exit(s, s->t_term + grace_s);
+			if (!s->exited)
+				s->t_kill = now_s();
 		}
 		kill_until_gone(s);
 		server_drain(s);

@@ -132,6 +132,65 @@ while IFS= read -r line; do
 done < grader/tests/mutants
 wait
 
+# Every by-hand line the grader printed for a broken server runs as it
+# would for a student: alone in a session (setsid), so whatever of it is
+# left afterwards is what that session still holds, on a port of its own
+# (PORT). The same lines run on the lab's reference, once per test, and
+# two of them get a Ctrl-C halfway, sent to the line's process group as a
+# terminal sends it.
+session() { # session SID: the live processes of that session, as pid/name
+	ps -e -o sid=,stat=,pid=,comm= |
+		awk -v s="$1" '$1 == s && $2 !~ /^Z/ { printf "%s/%s ", $3, $4 }'
+}
+by_hand() { # by_hand SIDFILE PORT LINE
+	PORT=$2 timeout 30 setsid bash -c 'echo $$ > "$1"; eval "$2"' _ "$1" "$3"
+}
+by_hand_ctrl_c() { # by_hand_ctrl_c SIDFILE PORT DELAY LINE
+	# A background job ignores SIGINT; env gives the line the default back.
+	PORT=$2 setsid env --default-signal=INT bash -c 'echo $$ > "$1"; eval "$2"' \
+		_ "$1" "$4" &
+	local pid=$! sid t0
+	sleep "$3"
+	sid=$(cat "$1"); session "$sid" > "$1.running"
+	t0=$(date +%s%N); kill -INT -- -"$sid"; wait "$pid"
+	local rc=$?
+	echo $(( ($(date +%s%N) - t0) / 1000000 )) > "$1.ms"
+	return $rc
+}
+lab_dir() { ls -d solutions/lab"$1"-* | sed 's,solutions/,,'; }
+port=$((20000 + RANDOM % 9000)) hands=() refs=() seen=" "
+for entry in "${broken[@]}"; do
+	read -r name lab expect <<< "$entry"
+	while IFS=$'\t' read -r test line; do
+		port=$((port + 1)); k=${#hands[@]}
+		hands+=("$k $name $lab $test")
+		job "hand.$k" by_hand "$log/hand.$k.sid" "$port" "$line"
+		[[ $seen == *" $lab/$test "* ]] && continue
+		seen="$seen$lab/$test "
+		ref=${line//"grader/tests/bin/$name "/"solutions/$(lab_dir "$lab")/server "}
+		echo "$ref" > "$log/ref.$lab.$test.line"
+		port=$((port + 1)); refs+=("$lab $test")
+		job "ref.$lab.$test" by_hand "$log/ref.$lab.$test.sid" "$port" "$ref"
+	done < <(awk '/^FAIL / { test = $2 } sub(/^  by hand: /, "") { print test "\t" $0 }' \
+		"$log/job.broken.$name.$lab")
+done
+interrupts=("half-close 1.5" "many-messages 0.5")
+for entry in "${interrupts[@]}"; do
+	read -r test delay <<< "$entry"
+	port=$((port + 1))
+	job "ctrl-c.$test" by_hand_ctrl_c "$log/ctrl-c.$test.sid" "$port" "$delay" \
+		"$(cat "$log/ref.1.$test.line")"
+done
+# A reproduce line is the grader with --trace on that one test: run two.
+reproduce=("linger-reset 1 half-close" "mux-fd-leak 2 churn")
+for entry in "${reproduce[@]}"; do
+	read -r name lab test <<< "$entry"
+	line=$(awk -v t="$test" '/^FAIL / { f = $2 } f == t && sub(/^  reproduce: /, "")' \
+		"$log/job.broken.$name.$lab")
+	echo "$line" > "$log/repro.$name.line"
+	job "repro.$name" timeout 90 bash -c "$line"
+done
+
 echo "== reference solutions under valgrind"
 for lab in $(labs); do
 	count_grader "solution $lab under valgrind ($(job_secs "valgrind.$lab") s)" "$log/job.valgrind.$lab"
@@ -190,6 +249,64 @@ for entry in "${mutants[@]}"; do
 	else bad "mutant $name (lab $lab)" "did not fail:$missing; $(tail -n 1 "$out")"; fi
 done
 
+echo "== by-hand lines end within 30 s, show the failure, leave nothing behind"
+wait
+check_by_hand() { # check_by_hand JOB LABEL VERDICT...: in time, nothing left, a VERDICT last
+	local job=$1 label=$2 sid verdict left want match=no
+	shift 2
+	sid=$(cat "$log/$job.sid") verdict=$(tail -n 1 "$log/job.$job")
+	left=$(session "$sid")
+	for want; do [[ $verdict == $want ]] && match=yes; done
+	if [ "$(job_rc "$job")" != 124 ] && [ -z "$left" ] && [ $match = yes ]; then
+		ok "$label says \"$verdict\" ($(job_secs "$job") s)"
+	else
+		bad "$label" "exit $(job_rc "$job") after $(job_secs "$job") s, last line \"$verdict\", left behind: [$left]"
+		[ -n "$left" ] && pkill -KILL -s "$sid"
+	fi
+}
+for entry in "${hands[@]}"; do
+	read -r k name lab test <<< "$entry"
+	check_by_hand "hand.$k" "by hand: $name (lab $lab) $test" different "no EOF*"
+done
+for entry in "${refs[@]}"; do
+	read -r lab test <<< "$entry"
+	check_by_hand "ref.$lab.$test" "by hand: the lab $lab reference, $test" same
+done
+for entry in "${interrupts[@]}"; do
+	read -r test delay <<< "$entry"
+	f="$log/ctrl-c.$test.sid" sid=$(cat "$f")
+	running=$(cat "$f.running") ms=$(cat "$f.ms") left=$(session "$sid")
+	if [ "$(job_rc "ctrl-c.$test")" = 130 ] && [ "$ms" -lt 3000 ] && [ -z "$left" ] &&
+		[[ $running == *"/server "* ]]; then
+		ok "by hand: Ctrl-C after $delay s in $test (lab 1 reference) ends it in $ms ms, server and all"
+	else
+		bad "by hand: Ctrl-C in $test" "exit $(job_rc "ctrl-c.$test") $ms ms after SIGINT; running then: [$running]; left behind: [$left]"
+		[ -n "$left" ] && pkill -KILL -s "$sid"
+	fi
+done
+
+echo "== reproduce lines: the grader on that test with --trace, within its time limit"
+bad_lines=$(for entry in "${broken[@]}"; do
+	read -r name lab expect <<< "$entry"
+	awk -v want="./grader/grader --lab $lab --test %s --trace grader/tests/bin/$name" '
+		/^FAIL / { test = $2 }
+		sub(/^  reproduce: /, "") && $0 != sprintf(want, test) { print FILENAME ": " $0 }' \
+		"$log/job.broken.$name.$lab"
+done)
+if [ -z "$bad_lines" ]; then ok "every reproduce line is the --trace command of its test"
+else bad "every reproduce line is the --trace command of its test" "$(echo "$bad_lines" | head -n 3)"; fi
+for entry in "${reproduce[@]}"; do
+	read -r name lab test <<< "$entry"
+	out="$log/job.repro.$name" rc=$(job_rc "repro.$name") secs=$(job_secs "repro.$name")
+	lines=$(wc -l < "$out")
+	if [ "$rc" = 1 ] && [ "$secs" -le 60 ] && grep -q "^trace of $test " "$out" &&
+		grep -q "^FAIL $test " "$out" && [ "$lines" -lt 150 ]; then
+		ok "reproduce: $(cat "$log/repro.$name.line") fails $test again, in $secs s, $lines lines"
+	else
+		bad "reproduce: $(cat "$log/repro.$name.line")" "exit $rc after $secs s, $lines lines: $(grep -m1 '^FAIL' "$out")"
+	fi
+done
+
 echo "== hostile servers are contained (grader ends within 60 s, no process left)"
 for entry in "${hostile[@]}"; do
 	set -- $entry
@@ -213,6 +330,9 @@ check "grader: no arguments is a usage error (2)" expect_exit 2 ./grader/grader
 check "grader: --lab 9 is a usage error (2)" expect_exit 2 ./grader/grader --lab 9 solutions/lab1-simple/server
 check "grader: unknown test is a usage error (2)" expect_exit 2 ./grader/grader --lab 1 --test nosuch solutions/lab1-simple/server
 check "grader: missing binary is a usage error (2)" expect_exit 2 ./grader/grader --lab 1 /nonexistent/server
+check "grader: --trace without --test is a usage error (2, one line)" bash -c '
+	./grader/grader --lab 1 --trace solutions/lab1-simple/server 2> "$0"; [ $? -eq 2 ] &&
+	[ "$(wc -l < "$0")" -eq 1 ]' "$log/trace-usage"
 check "grader: --step 1 runs step 1 only" bash -c \
 	'./grader/grader --lab 1 --step 1 solutions/lab1-simple/server | grep -q "^score: 7/7$"'
 check "grader: --json writes Gradescope results" bash -c "
