@@ -54,6 +54,7 @@ struct thresholds {
 	uint32_t early_step;  /* each sending this much more */
 	double early_watch_s; /* watching for CLOSE_WAIT: give up after so
 			       * long without catching one */
+	double early_stable_s; /* caught only when stuck so long */
 	/* Labs 2-4. SPEC's idle-client says 200 ms; a server that serves one
 	 * client at a time never answers B at all, so 2 s loses nothing and
 	 * keeps a correct server safe on a loaded machine. */
