@@ -28,7 +28,7 @@ else
 		why="after sending the message, shutdown(fd, SHUT_WR) tells the server you are done; then read until read returns 0"
 	fi
 	result echo $ok "expected \"hello, server\" back and status 0; got \"$got\", $status${said:+, stderr: $said}" \
-		"$server 127.0.0.1:7000 & sleep 1; timeout 5 $client 127.0.0.1:7000 'hello, server'; echo \" status \$?\"; kill %1" "$why"
+		"($server 127.0.0.1:7000 & s=\$!; trap 'kill \$s' EXIT; trap 'exit 130' INT TERM; sleep 1; timeout --foreground 5 $client 127.0.0.1:7000 'hello, server'; echo \"status \$?\")" "$why"
 fi
 kill "$spid" 2> /dev/null; wait "$spid" 2> /dev/null; rm -f "$out" "$out.err"
 timeout 5 "$client" > /dev/null 2>&1; rc=$?
