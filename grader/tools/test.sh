@@ -26,8 +26,9 @@ labs() { ls -d solutions/lab*/ 2>/dev/null | sed 's,solutions/,,; s,/,,'; }
 lab_number() { echo "$1" | sed 's/^lab\([0-9]\).*/\1/'; }
 
 echo "== builds (gcc and clang, -Werror)"
-check "build with clang" make -s -j2 clean all broken common/tests/unit CC=clang
-check "build with gcc" make -s -j2 clean all broken common/tests/unit CC=gcc
+# clean on its own: with -j2 it would race the build it precedes.
+check "build with clang" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit CC=clang'
+check "build with gcc" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit CC=gcc'
 
 echo "== unit tests (Check)"
 ./common/tests/unit > "$log/unit" 2>&1
