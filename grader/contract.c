@@ -165,6 +165,7 @@ static int shim_path(char *buf, size_t len)
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 
+	buf[0] = '\0';
 	if (n < 0)
 		return -1;
 	exe[n] = '\0';

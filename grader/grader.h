@@ -82,6 +82,7 @@ struct thresholds {
 	 * whether or not the server is quick) only by brief_scale, and memory
 	 * bounds by valgrind_mem_scale (memcheck's own bookkeeping). */
 	double valgrind_scale, brief_scale, valgrind_mem_scale;
+	long sanitizer_mem_mb; /* ASan's quarantine, added to memory bounds */
 	double test_limit_s;  /* one test, start to end (times the scale) */
 	double stop_grace_s;  /* SIGTERM to SIGKILL when a test ends (same) */
 	double kill_give_up_s; /* descendants still alive: warn, give up */
@@ -132,6 +133,8 @@ struct server {
 	int stopped;          /* server_stop ran: never signal pid again */
 	int status;           /* as from waitpid */
 	char vg_log[64];      /* valgrind's log file, "" when not used */
+	int sanitized;        /* built with ASan or TSan: more memory, kept
+			       * longer (ASan's quarantine) */
 	/* For --trace: when it was reaped, and when server_stop sent SIGTERM
 	 * and, if that was not enough, SIGKILL (0: never). */
 	double t_exited, t_term, t_kill;

@@ -97,6 +97,13 @@ static void parse_args(int argc, char **argv, struct options *o)
 		else
 			o->server = a;
 	}
+	/* A bare name would be looked up in PATH when it is run: the
+	 * student means the file here, as access() below checks it. */
+	static char here[4096];
+	if (o->server != NULL && strchr(o->server, '/') == NULL) {
+		snprintf(here, sizeof here, "./%s", o->server);
+		o->server = here;
+	}
 	if (o->lab == 0)
 		usage("--lab N is required");
 	if (o->trace && o->only == NULL) {

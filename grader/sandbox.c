@@ -72,10 +72,16 @@ void sandbox_init(void)
 		atexit(remove_vg_dir);
 }
 
+/* Soft and hard limit to value, or to the hard limit we have if value is
+ * above it (asking for more would fail and leave no limit at all). */
 static void set_limit(int resource, rlim_t value)
 {
-	struct rlimit rl = {value, value};
+	struct rlimit rl;
 
+	if (getrlimit(resource, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
+	    value > rl.rlim_max)
+		value = rl.rlim_max;
+	rl.rlim_cur = rl.rlim_max = value;
 	setrlimit(resource, &rl);
 }
 
@@ -122,9 +128,13 @@ static int is_sanitized(const char *path)
 static void build_env(const struct spawn_opts *o, char **envp, size_t max)
 {
 	extern char **environ;
-	size_t n = 0;
+	size_t n = 0, ours = 0;
 
-	for (char **e = environ; *e != NULL && n + 1 < max; e++) {
+	while (o->env && o->env[ours])
+		ours++;
+	/* Ours first in the count: a long environment must not crowd out
+	 * the settings the test depends on. */
+	for (char **e = environ; *e != NULL && n + ours + 1 < max; e++) {
 		int replaced = 0;
 		for (size_t k = 0; o->env && o->env[k]; k++) {
 			size_t len = strcspn(o->env[k], "=") + 1;
@@ -176,7 +186,8 @@ int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 	/* Valgrind and the sanitizers need far more address space than the
 	 * server they watch; the other limits still hold. */
 	struct spawn_opts local = *o;
-	if (o->valgrind || is_sanitized(o->path))
+	s->sanitized = is_sanitized(o->path);
+	if (o->valgrind || s->sanitized)
 		local.lim.mem_mb = 0;
 	/* A budget, not a ceiling: the same for a student whose desktop
 	 * already runs 300 threads as for a fresh CI user. */

@@ -48,6 +48,7 @@ const struct thresholds T = {
 	.valgrind_scale = 10,
 	.brief_scale = 2,
 	.valgrind_mem_scale = 3,
+	.sanitizer_mem_mb = 320,
 	.test_limit_s = 60,
 	.stop_grace_s = 1,
 	.kill_give_up_s = 10,

@@ -27,6 +27,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -48,7 +49,18 @@ static struct {
 			    socklen_t *);
 	ssize_t (*readv)(int, const struct iovec *, int);
 	ssize_t (*recvmsg)(int, struct msghdr *, int);
+	int (*epoll_ctl)(int, int, int, struct epoll_event *);
 } real;
+
+/*
+ * Descriptors watched edge-triggered (EPOLLET), which are left alone:
+ * epoll(7) lets such a server take a short count as "the buffer is full"
+ * or "the queue is drained" and wait for the next edge, which a count we
+ * shortened never brings. One bit a descriptor; a bit left set after a
+ * close only spares the descriptor's next user.
+ */
+#define ET_FDS 65536
+static _Atomic uint8_t edge_triggered[ET_FDS / 8];
 
 static int enabled;
 static uint64_t seed;
@@ -70,6 +82,7 @@ __attribute__((constructor)) static void init(void)
 	real.recvfrom = dlsym(RTLD_NEXT, "recvfrom");
 	real.readv = dlsym(RTLD_NEXT, "readv");
 	real.recvmsg = dlsym(RTLD_NEXT, "recvmsg");
+	real.epoll_ctl = dlsym(RTLD_NEXT, "epoll_ctl");
 	enabled = s != NULL;
 	seed = s ? strtoull(s, NULL, 10) : 0;
 }
@@ -101,6 +114,8 @@ static int meddle(int fd, int flags, size_t *n)
 	socklen_t len = sizeof type;
 
 	if (!enabled || *n == 0 ||
+	    (fd >= 0 && fd < ET_FDS &&
+	     (edge_triggered[fd / 8] & (1u << (fd % 8)))) ||
 	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
 	    type != SOCK_STREAM) {
 		errno = saved; /* a pass-through call sees the errno it had */
@@ -244,4 +259,18 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 	msg->msg_controllen = h.msg_controllen;
 	msg->msg_flags = h.msg_flags;
 	return got;
+}
+
+int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
+{
+	int rc = real.epoll_ctl(epfd, op, fd, ev);
+
+	if (rc == 0 && fd >= 0 && fd < ET_FDS) {
+		uint8_t bit = (uint8_t)(1u << (fd % 8));
+		if (op != EPOLL_CTL_DEL && ev != NULL && (ev->events & EPOLLET))
+			atomic_fetch_or(&edge_triggered[fd / 8], bit);
+		else
+			atomic_fetch_and(&edge_triggered[fd / 8], (uint8_t)~bit);
+	}
+	return rc;
 }

@@ -114,8 +114,8 @@ while IFS= read -r line; do
 	cp solutions/lab$lab-*/*.[ch] "$dir"/
 	awk -v find="$find" -v repl="$replace" '{ if ((i = index($0, find)) > 0) {
 		$0 = substr($0, 1, i - 1) repl substr($0, i + length(find)); n++ } print }
-		END { exit n ? 0 : 1 }' "solutions/lab$lab-"*/"$file" > "$dir/$file" ||
-		{ bad "mutant $name" "'$find' is no longer in $file"; continue; }
+		END { exit n == 1 ? 0 : 1 }' "solutions/lab$lab-"*/"$file" > "$dir/$file" ||
+		{ bad "mutant $name" "'$find' is not on exactly one line of $file"; continue; }
 	if cc -std=c11 -Wall -Wextra -O2 -Icommon -I"$dir" -o "$dir/server" \
 		$(ls "$dir"/*.c | grep -v '/client\.c$') common/libcommon.a -pthread > "$dir/build" 2>&1; then
 		mutants+=("$name@$lab@$expect@$hint")
@@ -195,6 +195,8 @@ done
 echo "== reference solutions under valgrind"
 for lab in $(labs); do
 	count_grader "solution $lab under valgrind ($(job_secs "valgrind.$lab") s)" "$log/job.valgrind.$lab"
+	grep -q '^score: \([0-9]*\)/\1$' "$log/job.valgrind.$lab" ||
+		bad "solution $lab under valgrind full marks" "$(tail -n 1 "$log/job.valgrind.$lab")"
 done
 
 echo "== a student's server after step K passes the tests of steps 1..K"
@@ -234,6 +236,9 @@ for entry in "${broken[@]}"; do
 	for t in $got; do
 		[[ " $expect " == *" $t "* || " $expect " == *" ?$t "* ]] || extra="$extra $t"
 	done
+	# A run that crashed or printed no score fails nothing, and must not
+	# pass for the lines that expect nothing to fail.
+	grep -q '^score: [0-9]*/[0-9]*$' "$out" || extra="$extra (no score line: $(tail -n 1 "$out"))"
 	if [ -z "$missing$extra" ]; then ok "broken $name (lab $lab) fails: ${got:-nothing}($(job_secs "broken.$name.$lab") s)"
 	else bad "broken $name (lab $lab)" "expected to fail [$expect], failed [$got]"; fi
 done
