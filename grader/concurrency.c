@@ -22,8 +22,11 @@ int test_idle_client(struct ctx *c)
 		return -1;
 	flow_start(&fs, &idle);
 	flows_run_for(&fs, brief(c, 0.2)); /* A connects first */
-	rc = b_is_served(c, &fs, s, "while client A is connected and sends "
-			 "nothing, client B's 1000 bytes come back within 2 s");
+	char expected[160];
+	snprintf(expected, sizeof expected, "while client A is connected and "
+		 "sends nothing, client B's %u bytes come back within %.0f s",
+		 T.probe_bytes, T.other_echo_s * c->scale);
+	rc = b_is_served(c, &fs, s, expected);
 	flows_free(&fs);
 	return rc;
 }
@@ -114,10 +117,13 @@ int test_idle_cpu(struct ctx *c)
 
 int test_slow_sender(struct ctx *c)
 {
-	struct flow_spec a = {.total = 100000, .pattern = PAT_RANDOM, .seed = 8,
-			      .chunk = 1, .gap_s = T.slow_gap_s, .end = END_CLOSE};
-	const char *expected = "while client A sends a byte every 50 ms, client "
-			       "B is served, and A's bytes come back too";
+	struct flow_spec a = {.total = T.slow_sender_bytes, .pattern = PAT_RANDOM,
+			      .seed = 8, .chunk = 1, .gap_s = T.slow_gap_s,
+			      .end = END_CLOSE};
+	char expected[160];
+	snprintf(expected, sizeof expected, "while client A sends a byte every "
+		 "%.0f ms, client B is served, and A's bytes come back too",
+		 T.slow_gap_s * 1000);
 	struct flows fs;
 	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
 	int rc;
@@ -156,11 +162,17 @@ int test_slow_reader(struct ctx *c)
 		return -1;
 	long before = proc_rss_kb(s->pid);
 	flow_start(&fs, &a);
-	/* A pushes until the server stops taking its bytes (or all 64 MiB
+	/* A pushes until the server stops taking its bytes (or all of them
 	 * are gone, if the server buffers without bound). */
 	push_until_stuck(c, &fs, 0, 10);
-	rc = b_is_served(c, &fs, s, "while client A sends 64 MiB and reads "
-			 "nothing, client B is served within 2 s");
+	char size[32], b_served[160], all_back[96];
+	size_text(T.slow_reader_bytes, size);
+	snprintf(b_served, sizeof b_served, "while client A sends %s and reads "
+		 "nothing, client B is served within %.0f s", size,
+		 T.other_echo_s * c->scale);
+	snprintf(all_back, sizeof all_back, "when client A reads at last, all "
+		 "%s come back intact", size);
+	rc = b_is_served(c, &fs, s, b_served);
 	long after = proc_rss_kb(s->pid), grown = after - before;
 	long limit = mem_bound(c, s, T.rss_growth_kb);
 	snprintf(expected, sizeof expected, "while client A sends and reads "
@@ -172,8 +184,7 @@ int test_slow_reader(struct ctx *c)
 			  grown >> 10, (unsigned long long)(fs.v[0].sent >> 20));
 	if (rc == 0) {
 		flow_resume(&fs, 0);
-		rc = run_flows(c, &fs, s, T.bulk_s, "when client A reads at "
-			       "last, all 64 MiB come back intact");
+		rc = run_flows(c, &fs, s, T.bulk_s, all_back);
 	}
 	flows_free(&fs);
 	return rc;
@@ -302,14 +313,15 @@ int test_fd_limit(struct ctx *c)
 int test_strategy(struct ctx *c)
 {
 	struct flow_spec f = {.total = 100, .pattern = PAT_RANDOM, .end = END_HOLD};
-	const char *expected = "one thread, waiting in epoll (or poll where "
-			       "allowed), serving 10 idle clients";
+	char expected[128];
 	struct flows fs;
 	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
 	int rc = 0, threads;
 
 	if (s == NULL)
 		return -1;
+	snprintf(expected, sizeof expected, "one thread, waiting in epoll (or "
+		 "poll where allowed), serving %d idle clients", T.strategy_clients);
 	for (int i = 0; i < T.strategy_clients; i++) {
 		f.seed = 30000 + (uint32_t)i;
 		flow_start(&fs, &f);

@@ -141,8 +141,11 @@ int test_echo_large(struct ctx *c)
 	struct flow_spec f = {.total = T.large_bytes, .pattern = PAT_RANDOM,
 			      .seed = 1, .end = END_CLOSE};
 
-	return echo_once(c, &f, T.bulk_s,
-			 "8 MiB of random bytes, sent while reading, come back intact");
+	char expected[128], size[32];
+
+	snprintf(expected, sizeof expected, "%s of random bytes, sent while "
+		 "reading, come back intact", size_text(T.large_bytes, size));
+	return echo_once(c, &f, T.bulk_s, expected);
 }
 
 int test_many_messages(struct ctx *c)
@@ -154,8 +157,11 @@ int test_many_messages(struct ctx *c)
 		.end = END_CLOSE,
 	};
 
-	return echo_once(c, &f, T.bulk_s,
-			 "1000 messages of 100 bytes, each echoed before the next is sent");
+	char expected[128];
+
+	snprintf(expected, sizeof expected, "%d messages of %u bytes, each "
+		 "echoed before the next is sent", T.messages, T.message_size);
+	return echo_once(c, &f, T.bulk_s, expected);
 }
 
 /* grader/inject/libshortio.so, beside the running grader binary, as an
@@ -318,14 +324,19 @@ int test_half_close(struct ctx *c)
 {
 	struct flow_spec f = {.total = T.halfclose_bytes, .pattern = PAT_RANDOM,
 			      .seed = 3, .end = END_HALFCLOSE};
-	const char *expected = "after shutdown(SHUT_WR), all 100 KiB come "
-			       "back, then EOF";
+	char expected[128], late[200], a[32], b[32], z[32];
 	struct flows fs;
 	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
 	int rc;
 
 	if (s == NULL)
 		return -1;
+	snprintf(expected, sizeof expected, "after shutdown(SHUT_WR), all %s "
+		 "come back, then EOF", size_text(T.halfclose_bytes, a));
+	snprintf(late, sizeof late, "clients that send %s, %s, ... %s, shut "
+		 "down, and only then read, get every byte back, then EOF",
+		 size_text(T.halfclose_step, a), size_text(2 * T.halfclose_step, b),
+		 size_text((uint64_t)T.halfclose_sweep * T.halfclose_step, z));
 	flow_start(&fs, &f);
 	rc = run_flows(c, &fs, s, T.bulk_s, expected);
 	if (rc == 0) {
@@ -333,9 +344,7 @@ int test_half_close(struct ctx *c)
 						  T.halfclose_step, 60);
 		for (size_t k = first; k < fs.n; k++)
 			flow_resume(&fs, k);
-		rc = run_flows(c, &fs, s, T.bulk_s, "clients that send 16 KiB, "
-			       "32 KiB, ... 1 MiB, shut down, and only then read, "
-			       "get every byte back, then EOF");
+		rc = run_flows(c, &fs, s, T.bulk_s, late);
 	}
 	flows_free(&fs);
 	return rc;
@@ -434,9 +443,10 @@ int test_early_close(struct ctx *c)
 	/* None caught is no failure: a server whose send buffer takes all
 	 * the echo at once, or one that drops it (half-close's subject),
 	 * leaves no moment to catch; survival is still checked. */
-	snprintf(expected, sizeof expected, "clients sent 32 KiB or more, shut "
+	char step[32];
+	snprintf(expected, sizeof expected, "clients sent %s or more, shut "
 		 "down their side, and reset while the server still owed them "
-		 "echo (%d caught so)", provoked);
+		 "echo (%d caught so)", size_text(T.early_step, step), provoked);
 	if (still_serves(c, s, expected) < 0)
 		return -1;
 	return 0;

@@ -59,7 +59,9 @@ struct thresholds {
 	 * client at a time never answers B at all, so 2 s loses nothing and
 	 * keeps a correct server safe on a loaded machine. */
 	double other_echo_s;  /* B's echo while A idles or dawdles */
-	double slow_gap_s;    /* slow-sender: one byte per gap */
+	double slow_gap_s;    /* slow-sender: one byte per gap, */
+	uint64_t slow_sender_bytes; /* at most so many */
+	uint32_t probe_bytes; /* client B's echo; "still serves?" probes */
 	uint64_t slow_reader_bytes;
 	long rss_growth_kb;   /* slow-reader: server memory may grow this much */
 	int concurrent;       /* clients at once */

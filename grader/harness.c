@@ -16,6 +16,17 @@
 /* A short pause for something to happen (a connect, a reset to arrive).
  * Deadlines scale with valgrind's slowness; these only double, since a
  * test spends them whether or not the server is quick. */
+const char *size_text(uint64_t bytes, char buf[32])
+{
+	if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
+		snprintf(buf, 32, "%llu MiB", (unsigned long long)(bytes >> 20));
+	else if (bytes >= (1u << 10) && bytes % (1u << 10) == 0)
+		snprintf(buf, 32, "%llu KiB", (unsigned long long)(bytes >> 10));
+	else
+		snprintf(buf, 32, "%llu bytes", (unsigned long long)bytes);
+	return buf;
+}
+
 double brief(const struct ctx *c, double seconds)
 {
 	return c->scale > 1 ? T.brief_scale * seconds : seconds;
@@ -293,7 +304,7 @@ int echo_once(struct ctx *c, const struct flow_spec *spec,
 int still_serves(struct ctx *c, struct server *s, const char *after)
 {
 	/* Text: this asks "still serving?", binary safety is tested apart. */
-	struct flow_spec probe = {.total = 1000, .pattern = PAT_TEXT,
+	struct flow_spec probe = {.total = T.probe_bytes, .pattern = PAT_TEXT,
 				  .end = END_CLOSE};
 	struct flows fs;
 	char expected[200], why[512];
@@ -364,7 +375,7 @@ int fds_settle(struct ctx *c, struct server *s, int baseline,
 int b_is_served(struct ctx *c, struct flows *fs, struct server *s,
 		       const char *expected)
 {
-	struct flow_spec b = {.total = 1000, .pattern = PAT_RANDOM, .seed = 77,
+	struct flow_spec b = {.total = T.probe_bytes, .pattern = PAT_RANDOM, .seed = 77,
 			      .end = END_CLOSE};
 	char why[512];
 	long i = flow_start(fs, &b);

@@ -13,6 +13,8 @@
 /* Record a failure; always returns -1. */
 int fail(struct ctx *c, const char *expected, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* "8 MiB", "100 KiB", "1000 bytes": a threshold as a message says it. */
+const char *size_text(uint64_t bytes, char buf[32]);
 /* A short pause, only doubled under valgrind (T.brief_scale). */
 double brief(const struct ctx *c, double seconds);
 /* 1 and "the server was killed by SIGPIPE" in buf if it is gone. */
