@@ -277,6 +277,7 @@ int test_fd_limit(struct ctx *c)
 	s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
 	if (s == NULL)
 		return -1;
+	int idle_fds = proc_fd_count(s->pid);
 	for (int i = 0; i < T.fd_limit_clients; i++) {
 		f.seed = 20000 + (uint32_t)i;
 		flow_start(&fs, &f);
@@ -305,6 +306,14 @@ int test_fd_limit(struct ctx *c)
 		rc = fail(c, expected, "none of the %d clients got its echo",
 			  T.fd_limit_clients);
 	flows_free(&fs); /* every client leaves */
+	/* Probe once the server has closed them (or after T.settle_s): a
+	 * probe that comes while it still sits at the limit asks for what the
+	 * test does not grade, and under valgrind, which keeps descriptors
+	 * at the top of the range for itself, it gets a reset. */
+	double settled = now_s() + T.settle_s * c->scale;
+	while (rc == 0 && idle_fds >= 0 && proc_fd_count(s->pid) > idle_fds + 2 &&
+	       now_s() < settled && !time_is_up())
+		sleep_s(0.02);
 	if (rc == 0)
 		rc = still_serves(c, s, "clients beyond the descriptor limit left");
 	return rc;
