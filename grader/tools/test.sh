@@ -317,7 +317,7 @@ echo "== hostile servers are contained (grader ends within 60 s, no process left
 for entry in "${hostile[@]}"; do
 	set -- $entry
 	rcs=$(job_rc "hostile.$1") secs=$(job_secs "hostile.$1")
-	left=$(pgrep -x "${1:0:15}" | tr '\n' ' ')
+	left=$(pgrep -u "$(id -u)" -x "${1:0:15}" | tr '\n' ' ')
 	# exit 0 or 1 both mean it finished and scored (ignore-term may pass)
 	if [ "$rcs" -le 1 ] && [ "$secs" -lt 60 ] && [ -z "$left" ]; then
 		ok "hostile $1 contained (${secs} s, $(grep -c '^FAIL' "$log/job.hostile.$1") tests failed)"
@@ -355,7 +355,7 @@ check "grader: a valgrind error fails the test it happened in" bash -c \
 check "grader: Ctrl-C stops the grader and every server process" bash -c '
 	./grader/grader --lab 1 grader/tests/bin/ignore-term > /dev/null 2>&1 & g=$!
 	sleep 1; kill -INT $g; wait $g; rc=$?
-	sleep 0.2; [ $rc -eq 130 ] && ! pgrep -x ignore-term'
+	sleep 0.2; [ $rc -eq 130 ] && ! pgrep -u "$(id -u)" -x ignore-term'
 
 echo "== the lab 1 client"
 sh grader/tools/client-check.sh solutions/lab1-simple/server solutions/lab1-simple/client > "$log/client" 2>&1
