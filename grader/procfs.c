@@ -15,8 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Calls fn for each entry of /proc/PID/fd; returns the count, -1 on error. */
-static int each_fd(pid_t pid, int (*fn)(const char *link))
+/* Calls fn for each entry of /proc/PID/fd with the descriptor's number
+ * (as text) and what it links to; returns the sum of fn's answers, or with
+ * no fn the count of entries; -1 on error. */
+static int each_fd(pid_t pid, int (*fn)(pid_t pid, const char *fd,
+					const char *target))
 {
 	char path[64], link[384], target[256];
 	struct dirent *e;
@@ -37,7 +40,7 @@ static int each_fd(pid_t pid, int (*fn)(const char *link))
 		ssize_t len = readlink(link, target, sizeof target - 1);
 		if (len > 0) {
 			target[len] = '\0';
-			hits += fn(target);
+			hits += fn(pid, e->d_name, target);
 		}
 	}
 	closedir(d);
@@ -46,35 +49,27 @@ static int each_fd(pid_t pid, int (*fn)(const char *link))
 
 /* Sockets among the process's descriptors that are in blocking mode
  * (no O_NONBLOCK in /proc/PID/fdinfo/N's octal flags); -1 if unreadable. */
+static int is_blocking_socket(pid_t pid, const char *fd, const char *target)
+{
+	char path[320], line[128];
+	unsigned long flags = 0;
+	FILE *f;
+
+	if (strncmp(target, "socket:", 7) != 0)
+		return 0;
+	snprintf(path, sizeof path, "/proc/%d/fdinfo/%s", (int)pid, fd);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "flags: %lo", &flags) == 1)
+			break;
+	fclose(f);
+	return !(flags & O_NONBLOCK);
+}
+
 int proc_blocking_sockets(pid_t pid)
 {
-	char path[64], link[320], target[64], line[128];
-	struct dirent *e;
-	int blocking = 0;
-	DIR *d;
-
-	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
-	if ((d = opendir(path)) == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL) {
-		snprintf(link, sizeof link, "%s/%s", path, e->d_name);
-		ssize_t len = readlink(link, target, sizeof target - 1);
-		if (e->d_name[0] == '.' || len <= 0 ||
-		    strncmp(target, "socket:", 7) != 0)
-			continue;
-		snprintf(link, sizeof link, "/proc/%d/fdinfo/%s", (int)pid,
-			 e->d_name);
-		FILE *f = fopen(link, "re");
-		unsigned long flags = 0;
-		while (f != NULL && fgets(line, sizeof line, f) != NULL)
-			if (sscanf(line, "flags: %lo", &flags) == 1)
-				break;
-		if (f != NULL)
-			fclose(f);
-		blocking += f != NULL && !(flags & O_NONBLOCK);
-	}
-	closedir(d);
-	return blocking;
+	return each_fd(pid, is_blocking_socket);
 }
 
 int proc_fd_count(pid_t pid)
@@ -82,8 +77,9 @@ int proc_fd_count(pid_t pid)
 	return each_fd(pid, NULL);
 }
 
-static int is_epoll(const char *target)
+static int is_epoll(pid_t pid, const char *fd, const char *target)
 {
+	(void)pid, (void)fd;
 	return strcmp(target, "anon_inode:[eventpoll]") == 0;
 }
 
