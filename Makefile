@@ -40,7 +40,7 @@ SHIM_SRC   := grader/inject/shortio.c
 SHIM       := grader/inject/libshortio.so
 # Deliberately broken servers: one source, one binary per flaw named in the
 # manifest (grader/tests/bin/NAME is built with -DFLAW='"NAME"').
-BROKEN_SRC := grader/tests/broken.c grader/tests/broken_mux.c
+BROKEN_SRC := grader/tests/broken.c grader/tests/broken_mux.c grader/tests/broken_threads.c
 BROKEN     := $(addprefix grader/tests/bin/,$(shell awk '/^[a-z]/ {print $$1}' grader/tests/manifest 2>/dev/null))
 
 UNIT_SRC   := $(wildcard common/tests/*.c)
@@ -94,6 +94,10 @@ $(SHIM): $(SHIM_SRC)
 grader/tests/bin/mux-%: grader/tests/broken_mux.c $(COMMON_LIB) $(COMMON_HDR) grader/tests/manifest
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DFLAW='"mux-$*"' $(LDFLAGS) -o $@ grader/tests/broken_mux.c $(COMMON_LIB) $(LDLIBS)
+
+grader/tests/bin/threads-%: grader/tests/broken_threads.c $(COMMON_LIB) $(COMMON_HDR) grader/tests/manifest
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DFLAW='"threads-$*"' $(LDFLAGS) -o $@ grader/tests/broken_threads.c $(COMMON_LIB) $(LDLIBS)
 
 grader/tests/bin/%: grader/tests/broken.c $(COMMON_LIB) $(COMMON_HDR) grader/tests/manifest
 	@mkdir -p $(@D)

@@ -61,6 +61,8 @@ static const struct test tests[] = {
 	{"churn", 3, test_churn, NULL},
 	{"fd-limit", 3, test_fd_limit, NULL},
 	{"strategy", 2, test_strategy, NULL},
+	{"stats", 3, test_stats, NULL},
+	{"orderly-exit", 1, test_orderly_exit, NULL},
 };
 
 const struct test *test_find(const char *name)
@@ -71,8 +73,8 @@ const struct test *test_find(const char *name)
 	return NULL;
 }
 
-extern const struct lab lab1, lab2;
-static const struct lab *const all_labs[] = {&lab1, &lab2};
+extern const struct lab lab1, lab2, lab3;
+static const struct lab *const all_labs[] = {&lab1, &lab2, &lab3};
 
 const struct lab *lab_find(int number)
 {

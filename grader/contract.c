@@ -307,7 +307,7 @@ int test_sequential(struct ctx *c)
 	}
 	char after[64];
 	snprintf(after, sizeof after, "%d clients came and went", T.sequential);
-	return fds_settle(c, s, baseline, after);
+	return settle(c, s, &gauge_fds, baseline, after);
 }
 
 /*

@@ -64,7 +64,8 @@ struct thresholds {
 	uint32_t probe_bytes; /* client B's echo; "still serves?" probes */
 	uint64_t slow_reader_bytes;
 	long rss_growth_kb;   /* slow-reader: server memory may grow this much */
-	int concurrent;       /* clients at once */
+	int concurrent;       /* clients at once; */
+	int concurrent_threads; /* for a thread per client (lab 3) */
 	int rounds;           /* round trips per concurrent client */
 	uint32_t max_message; /* concurrent: message sizes 1..max_message */
 	int churn_cycles, churn_parallel;
@@ -79,6 +80,12 @@ struct thresholds {
 	double fd_limit_cpu;  /* runnable seconds per second (on a CPU or
 			       * queued for one) while clients wait */
 	int strategy_clients;
+	int thread_slack;     /* lab 3's strategy: threads beyond one a client */
+	int stats_clients;    /* stats: each of two workloads, clients at once */
+	int stats_rounds;     /* each client's round trips, of */
+	uint32_t stats_max_message; /* 1..this many bytes */
+	double stats_answer_s; /* SIGUSR1 to its stats line, counts complete */
+	double term_exit_s;   /* orderly-exit: SIGTERM to exit(0) */
 	/* Under valgrind a server runs 10-50 times slower: deadlines are
 	 * multiplied by valgrind_scale, short pauses (which a test spends
 	 * whether or not the server is quick) only by brief_scale, and memory
@@ -147,7 +154,7 @@ struct spawn_opts {
 	const char *path;       /* the student's binary */
 	const char *const *args; /* its arguments, NULL-terminated */
 	struct limits lim;
-	int valgrind;           /* run it under valgrind's memcheck */
+	const char *vg_tool;    /* run it under this valgrind tool, or NULL */
 	/* "NAME=value" settings added to (or replacing) the grader's own
 	 * environment, NULL-terminated; NULL for none. */
 	const char *const *env;
@@ -181,6 +188,8 @@ int proc_fd_count(pid_t pid);          /* -1 if unreadable */
 int proc_blocking_sockets(pid_t pid);  /* sockets without O_NONBLOCK */
 int proc_threads(pid_t pid);           /* -1 if unreadable */
 long proc_rss_kb(pid_t pid);           /* -1 if unreadable */
+long proc_vm_peak_kb(pid_t pid);       /* the most address space it held */
+int proc_catches_signal(pid_t pid, int sig); /* a handler is set: 1, 0, -1 */
 double proc_cpu_s(pid_t pid);          /* user + system; -1 if unreadable */
 double proc_runnable_s(pid_t pid);     /* on a CPU or queued for one */
 int proc_uses_epoll(pid_t pid);        /* an anon_inode:[eventpoll] fd */
@@ -320,7 +329,10 @@ struct options {
 	int lab;
 	int step;             /* 0 = every step */
 	const char *only;     /* --test NAME, or NULL */
-	int valgrind;         /* --valgrind: servers run under memcheck */
+	/* --valgrind: "memcheck", --helgrind: "helgrind"; NULL: neither.
+	 * Servers run under that valgrind tool, every test's findings
+	 * failing that test. */
+	const char *vg_tool;
 	int verbose;
 	int trace;            /* --trace: the test's transcript */
 	const char *json;     /* --json FILE, or NULL */
@@ -356,6 +368,9 @@ struct lab {
 	/* Its server is one thread, and every socket of it non-blocking: a
 	 * second thread or a blocking socket explains any failure first. */
 	int one_thread, nonblocking;
+	/* Its server gives each client a thread (lab 3): concurrent uses
+	 * T.concurrent_threads clients, strategy counts threads. */
+	int thread_per_client;
 	struct limits limits;
 };
 

@@ -41,9 +41,27 @@ double brief(const struct ctx *c, double seconds)
  */
 static void diagnose(struct ctx *c)
 {
+	static char full[320];
+	unsigned long limit_kb = c->lab->limits.mem_mb << 10;
+
 	for (int i = 0; i < c->nsrv; i++)
 		if (c->srv[i].exited)
 			continue;
+		/* A thread per client: a stack each, 8 MiB of address space
+		 * by default, so the memory limit stops thread creation
+		 * long before anything else runs short. VmPeak keeps the
+		 * moment, whatever the server freed since. */
+		else if (c->lab->thread_per_client && limit_kb > 0 &&
+			 c->opt->vg_tool == NULL && !c->srv[i].sanitized &&
+			 proc_vm_peak_kb(c->srv[i].pid) > (long)(limit_kb / 10 * 9)) {
+			snprintf(full, sizeof full, "the server used all the "
+				 "address space it may (%lu MiB), so new threads "
+				 "got no stack: each thread's stack size is 8 MiB "
+				 "by default; give client threads a small one with "
+				 "pthread_attr_setstacksize (step 4)",
+				 c->lab->limits.mem_mb);
+			c->hint = full;
+		}
 		else if (c->lab->one_thread && proc_threads(c->srv[i].pid) > 1)
 			c->hint = "one thread serves every client here: no "
 				  "thread per client, no helper threads";
@@ -114,7 +132,7 @@ struct server *spawn(struct ctx *c, const char *const *args)
 		.path = c->opt->server,
 		.args = args,
 		.lim = c->lab->limits,
-		.valgrind = c->opt->valgrind,
+		.vg_tool = c->opt->vg_tool,
 		.env = c->env,
 		.trace = c->trace,
 	};
@@ -347,24 +365,28 @@ int fd_baseline(struct ctx *c, struct server *s, int *baseline)
 	return 0;
 }
 
-/* Wait until the server holds no more descriptors than baseline. */
-int fds_settle(struct ctx *c, struct server *s, int baseline,
-		      const char *after)
+const struct gauge gauge_fds = {
+	"open descriptors", proc_fd_count,
+	"each finished client's socket must be closed"};
+const struct gauge gauge_threads = {
+	"threads", proc_threads,
+	"a client's thread must end when its client leaves"};
+
+int settle(struct ctx *c, struct server *s, const struct gauge *g,
+	   int baseline, const char *after)
 {
 	double deadline = now_s() + T.settle_s * c->scale;
 	char expected[200];
 	int n;
 
-	snprintf(expected, sizeof expected,
-		 "after %s, the server's open descriptors back to %d", after,
-		 baseline);
-	while ((n = proc_fd_count(s->pid)) > baseline && now_s() < deadline)
+	snprintf(expected, sizeof expected, "after %s, the server's %s back "
+		 "to %d", after, g->name, baseline);
+	while ((n = g->read(s->pid)) > baseline && now_s() < deadline)
 		sleep_s(0.02);
 	if (n < 0)
 		return unreadable(c, s, expected);
 	if (n > baseline)
-		return fail(c, expected, "it still has %d open (each finished "
-			    "client's socket must be closed)", n);
+		return fail(c, expected, "it still has %d (%s)", n, g->advice);
 	return 0;
 }
 
@@ -401,4 +423,25 @@ int any_flow_failed(struct ctx *c, struct flows *fs, struct server *s,
 		return 0;
 	flow_describe(bad, why, sizeof why);
 	return fail(c, expected, "client %zu: %s", (size_t)(bad - fs->v) + 1, why);
+}
+
+/* Every flow (END_HOLD) has had all its echo, within T.echo_s. */
+int await_settled(struct ctx *c, struct flows *fs, struct server *s,
+			 const char *expected)
+{
+	double deadline = now_s() + T.echo_s * c->scale;
+	size_t settled = 0;
+
+	while (settled < fs->n && now_s() < deadline && !time_is_up()) {
+		flows_run_for(fs, 0.05);
+		settled = 0;
+		for (size_t i = 0; i < fs->n; i++)
+			settled += flow_settled(&fs->v[i]);
+	}
+	if (settled == fs->n)
+		return 0;
+	if (any_flow_failed(c, fs, s, expected) < 0)
+		return -1;
+	return fail(c, expected, "only %zu of %zu clients got their echo",
+		    settled, fs->n);
 }

@@ -44,13 +44,24 @@ int echo_once(struct ctx *c, const struct flow_spec *spec, double seconds,
 int still_serves(struct ctx *c, struct server *s, const char *after);
 /* A /proc reading failed: explain why (never a pass). */
 int unreadable(struct ctx *c, struct server *s, const char *expected);
-/* Descriptors after a first client; then back to that number. */
+/* Descriptors after a first client. */
 int fd_baseline(struct ctx *c, struct server *s, int *baseline);
-int fds_settle(struct ctx *c, struct server *s, int baseline,
-	       const char *after);
+/* A count /proc gives, and what it staying high means. */
+struct gauge {
+	const char *name;
+	int (*read)(pid_t pid);
+	const char *advice;
+};
+extern const struct gauge gauge_fds, gauge_threads;
+/* Wait (up to T.settle_s) until the gauge reads baseline or less. */
+int settle(struct ctx *c, struct server *s, const struct gauge *g,
+	   int baseline, const char *after);
 /* While other clients hold the server, client B's echo comes back. */
 int b_is_served(struct ctx *c, struct flows *fs, struct server *s,
 		const char *expected);
+/* Every flow (END_HOLD) has had all its echo, within T.echo_s. */
+int await_settled(struct ctx *c, struct flows *fs, struct server *s,
+		  const char *expected);
 /* The server's death or the first failed flow, explained; else 0. */
 int any_flow_failed(struct ctx *c, struct flows *fs, struct server *s,
 		    const char *expected);
@@ -79,5 +90,10 @@ int test_concurrent(struct ctx *c);
 int test_churn(struct ctx *c);
 int test_fd_limit(struct ctx *c);
 int test_strategy(struct ctx *c);
+
+/* threads.c: a thread per client, lab 3 */
+int test_stats(struct ctx *c);
+int test_orderly_exit(struct ctx *c);
+int strategy_threads(struct ctx *c); /* test_strategy, for lab 3 */
 
 #endif

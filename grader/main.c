@@ -41,7 +41,8 @@ static void usage(const char *why)
 		fprintf(stderr, "grader: %s\n", why);
 	fprintf(stderr,
 		"usage: grader --lab N [--step K] [--test NAME[,NAME...] [--trace]]\n"
-		"              [--valgrind] [--json FILE] [--verbose] PATH/TO/server\n");
+		"              [--valgrind | --helgrind] [--json FILE] [--verbose]\n"
+		"              PATH/TO/server\n");
 	exit(2);
 }
 
@@ -80,8 +81,14 @@ static void parse_args(int argc, char **argv, struct options *o)
 				usage("--json takes a file name");
 			o->json = next;
 			i++;
-		} else if (strcmp(a, "--valgrind") == 0)
-			o->valgrind = 1;
+		} else if (strcmp(a, "--valgrind") == 0 ||
+			   strcmp(a, "--helgrind") == 0) {
+			const char *tool = a[2] == 'v' ? "memcheck" : "helgrind";
+			if (o->vg_tool != NULL && strcmp(o->vg_tool, tool) != 0)
+				usage("--valgrind and --helgrind are two tools: "
+				      "choose one");
+			o->vg_tool = tool;
+		}
 		else if (strcmp(a, "--trace") == 0)
 			o->trace = 1;
 		else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
@@ -141,7 +148,8 @@ static void catch_signals(void)
 }
 
 /* Valgrind's verdict from its log: 0 if clean, else a summary in buf. */
-static int valgrind_errors(const char *log, char *buf, size_t len)
+static int valgrind_errors(const char *tool, const char *log, char *buf,
+			   size_t len)
 {
 	char line[512], first[300] = "";
 	int errors = 0;
@@ -167,7 +175,7 @@ static int valgrind_errors(const char *log, char *buf, size_t len)
 	}
 	fclose(f);
 	if (errors > 0)
-		snprintf(buf, len, "valgrind found %d error%s, the first: %s",
+		snprintf(buf, len, "valgrind's %s found %d error%s, the first: %s", tool,
 			 errors, errors == 1 ? "" : "s",
 			 first[0] ? first : "(see the log)");
 	return errors;
@@ -209,7 +217,7 @@ static void run_one(const struct options *o, const struct lab *lab,
 	c.env[0] = r->run->env;
 	if (o->trace && (c.trace = trace_new()) == NULL)
 		fprintf(stderr, "grader: no memory for --trace\n");
-	c.scale = o->valgrind ? T.valgrind_scale : 1;
+	c.scale = o->vg_tool ? T.valgrind_scale : 1;
 	test_deadline = now_s() + T.test_limit_s * c.scale;
 	rc = r->test->run(&c);
 	int late = now_s() > test_deadline;
@@ -217,7 +225,8 @@ static void run_one(const struct options *o, const struct lab *lab,
 	for (int i = 0; i < c.nsrv; i++) {
 		server_stop(&c.srv[i], T.stop_grace_s * c.scale);
 		if (c.srv[i].vg_log[0] != '\0') {
-			if (!vg_bad && valgrind_errors(c.srv[i].vg_log, vg, sizeof vg))
+			if (!vg_bad && valgrind_errors(o->vg_tool, c.srv[i].vg_log, vg,
+						     sizeof vg))
 				vg_bad = 1;
 			if (o->verbose || vg_bad)
 				snprintf(vg_kept[nkept++], sizeof vg_kept[0], "%s",
@@ -231,7 +240,7 @@ static void run_one(const struct options *o, const struct lab *lab,
 		trace_free(c.trace);
 	}
 	if (rc == 0 && vg_bad) {
-		snprintf(c.expected, sizeof c.expected, "no valgrind errors");
+		snprintf(c.expected, sizeof c.expected, "no %s errors", o->vg_tool);
 		snprintf(c.happened, sizeof c.happened, "%s", vg);
 		rc = -1;
 	}
@@ -265,11 +274,19 @@ static void run_one(const struct options *o, const struct lab *lab,
 		int blame_start = c.not_started && r->run->entry->step > 1;
 		const char *hint = blame_start ? start_hint(lab)
 				   : c.hint ? c.hint : r->run->entry->hint;
-		if (vg_bad)
-			/* The test's own hint is about behaviour; this is memory. */
+		/* The test's own hint is about behaviour; this is memory, or
+		 * a race. */
+		if (vg_bad && strcmp(o->vg_tool, "memcheck") == 0)
 			hint = "memory: run the server under valgrind yourself and "
 			       "fix the first error it reports (its stack names "
 			       "the line)";
+		else if (vg_bad)
+			hint = "a data race: two threads touch the same memory, "
+			       "one of them writing, with no lock held by both; "
+			       "run the server under valgrind --tool=helgrind "
+			       "yourself: the first report's two stacks name the "
+			       "lines, and the data they share belongs under "
+			       "its mutex";
 		reproduce_line(o, r->name, repro, sizeof repro);
 		/* nc shows what the test's clients saw only once the server
 		 * has started, and nothing of valgrind's findings. */

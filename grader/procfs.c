@@ -109,25 +109,48 @@ int proc_maps_file(pid_t pid, const char *name)
 	return found;
 }
 
-/* The value after "Key:" in /proc/PID/status, or -1. */
-static long status_field(pid_t pid, const char *key)
+/* The text after "Key:" in /proc/PID/status into buf; -1 if none. */
+static int status_text(pid_t pid, const char *key, char *buf, size_t len)
 {
 	char path[64], line[256];
 	size_t keylen = strlen(key);
-	long value = -1;
+	int found = -1;
 	FILE *f;
 
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
 	f = fopen(path, "re");
 	if (f == NULL)
 		return -1;
-	while (fgets(line, sizeof line, f) != NULL)
+	while (found < 0 && fgets(line, sizeof line, f) != NULL)
 		if (strncmp(line, key, keylen) == 0 && line[keylen] == ':') {
-			value = strtol(line + keylen + 1, NULL, 10);
-			break;
+			snprintf(buf, len, "%s", line + keylen + 1);
+			found = 0;
 		}
 	fclose(f);
-	return value;
+	return found;
+}
+
+/* The number after "Key:" in /proc/PID/status, or -1. */
+static long status_field(pid_t pid, const char *key)
+{
+	char text[128];
+
+	return status_text(pid, key, text, sizeof text) < 0
+		       ? -1 : strtol(text, NULL, 10);
+}
+
+long proc_vm_peak_kb(pid_t pid)
+{
+	return status_field(pid, "VmPeak");
+}
+
+int proc_catches_signal(pid_t pid, int sig)
+{
+	char text[128];
+
+	if (status_text(pid, "SigCgt", text, sizeof text) < 0)
+		return -1;
+	return (int)(strtoull(text, NULL, 16) >> (sig - 1) & 1);
 }
 
 int proc_threads(pid_t pid)

@@ -85,6 +85,9 @@ void reproduce_line(const struct options *o, const char *test, char *out,
 		shell_word(value, sizeof value, backend);
 		snprintf(env, sizeof env, "LAB2_BACKEND=%s ", value);
 	}
+	const char *tool = o->vg_tool == NULL ? ""
+			   : strcmp(o->vg_tool, "memcheck") == 0 ? " --valgrind"
+								 : " --helgrind";
 	snprintf(out, len, "%s%s --lab %d --test %s%s --trace %s", env, self,
-		 o->lab, test, o->valgrind ? " --valgrind" : "", server);
+		 o->lab, test, tool, server);
 }

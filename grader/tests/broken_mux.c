@@ -12,6 +12,8 @@
  * end of file or HIGH_WATER), then writes what its socket takes now.
  * EPOLLOUT is asked for only while bytes are pending, and a client with
  * HIGH_WATER bytes pending is not read until it drains (backpressure).
+ * SIGUSR1 prints lab 3's stats line, read from a signalfd in the loop, so
+ * graded as lab 3 it is a correct server of the wrong design (strategy).
  */
 #define _GNU_SOURCE
 #include "net.h"
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,7 +47,8 @@ struct conn {
 	size_t off, len, cap;
 };
 
-static int epfd, lfd;
+static int epfd, lfd, sigfd;
+static unsigned long long accepted, echoed; /* one thread: no lock */
 
 static int flaw(const char *name)
 {
@@ -131,6 +135,7 @@ static int conn_flush(struct conn *c)
 		if (n < 0)
 			return errno == EAGAIN ? 0 : -1;
 		c->off += (size_t)n;
+		echoed += (unsigned long long)n;
 	}
 	c->off = c->len = 0;
 	return 0;
@@ -190,6 +195,35 @@ static void conn_open(int fd)
 	}
 	c->fd = fd;
 	c->watched = EPOLLIN;
+	accepted++;
+}
+
+/* SIGUSR1 (and SIGINT, SIGTERM: exit 0), blocked, arrive as a readable
+ * signalfd the loop watches. */
+static void stats_open(void)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &sigfd};
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	epoll_ctl(epfd, EPOLL_CTL_ADD, sigfd, &ev);
+}
+
+static void stats_print(void)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		if (si.ssi_signo != SIGUSR1)
+			exit(0);
+		printf("stats: clients=%llu bytes=%llu\n", accepted, echoed);
+		fflush(stdout);
+	}
 }
 
 /* mux-threads: lab 1's blocking echo, in a thread of its own. */
@@ -272,6 +306,7 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	listener_watch(1);
+	stats_open();
 	for (;;) {
 		int n = epoll_wait(epfd, ev, 64, -1);
 		if (n < 0 && errno != EINTR) {
@@ -283,6 +318,8 @@ int main(int argc, char *argv[])
 		for (int i = 0; i < n; i++) {
 			if (ev[i].data.ptr == NULL)
 				accept_clients();
+			else if (ev[i].data.ptr == &sigfd)
+				stats_print();
 			else
 				conn_serve(ev[i].data.ptr, ev[i].events);
 		}

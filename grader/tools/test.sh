@@ -54,7 +54,7 @@ done
 # The slow part (valgrind runs, broken and hostile servers: mostly waiting
 # on timeouts) runs as background jobs, JOBS at a time; results are read in
 # order afterwards, so the report reads the same whatever finished first.
-JOBS=${JOBS:-6}
+JOBS=${JOBS:-8}
 job() { # job NAME COMMAND...: run in the background; output in $log/job.NAME
 	local name=$1; shift
 	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
@@ -64,11 +64,28 @@ job() { # job NAME COMMAND...: run in the background; output in $log/job.NAME
 job_rc() { cut -d' ' -f1 "$log/job.$1.rc"; }
 job_secs() { cut -d' ' -f2 "$log/job.$1.rc"; }
 
-# The valgrind runs are the longest jobs: start them first.
+# The valgrind runs are the longest jobs: start them first. Lab 3 (threads)
+# also runs under helgrind, and built with ThreadSanitizer; a racy broken
+# server must fail under helgrind.
+thread_labs=$(labs | grep threads)
+for lab in $thread_labs; do
+	job "helgrind.$lab" ./grader/grader --lab "$(lab_number "$lab")" --helgrind "solutions/$lab/server"
+done
 for lab in $(labs); do
 	job "valgrind.$lab" ./grader/grader --lab "$(lab_number "$lab")" --valgrind "solutions/$lab/server"
 	job "solution.$lab" ./grader/grader --lab "$(lab_number "$lab")" "solutions/$lab/server"
 done
+for lab in $thread_labs; do
+	mkdir -p "$log/tsan.$lab"
+	if cc -std=c11 -Wall -Wextra -Werror -O1 -g -fsanitize=thread -Icommon -I"solutions/$lab" \
+		-o "$log/tsan.$lab/server" $(ls solutions/$lab/*.c | grep -v '/client\.c$') common/*.c \
+		-pthread > "$log/tsan.$lab/build" 2>&1; then
+		job "tsan.$lab" ./grader/grader --lab "$(lab_number "$lab")" "$log/tsan.$lab/server"
+	else
+		bad "$lab builds with ThreadSanitizer" "$(head -n 5 "$log/tsan.$lab/build")"
+	fi
+done
+job "helgrind-race" ./grader/grader --lab 3 --helgrind --test concurrent grader/tests/bin/threads-unlocked-stats
 # A student's server after step K (reference code for steps 1..K, stand-ins
 # after): it must build and pass every test of steps 1..K.
 steps=()
@@ -198,6 +215,22 @@ for lab in $(labs); do
 	grep -q '^score: \([0-9]*\)/\1$' "$log/job.valgrind.$lab" ||
 		bad "solution $lab under valgrind full marks" "$(tail -n 1 "$log/job.valgrind.$lab")"
 done
+
+echo "== lab 3 under helgrind and ThreadSanitizer; a race fails under helgrind"
+for lab in $thread_labs; do
+	count_grader "solution $lab under helgrind ($(job_secs "helgrind.$lab") s)" "$log/job.helgrind.$lab"
+	grep -q '^score: \([0-9]*\)/\1$' "$log/job.helgrind.$lab" ||
+		bad "solution $lab under helgrind full marks" "$(tail -n 1 "$log/job.helgrind.$lab")"
+	[ -f "$log/job.tsan.$lab" ] || continue
+	count_grader "solution $lab built with ThreadSanitizer ($(job_secs "tsan.$lab") s)" "$log/job.tsan.$lab"
+	grep -q '^score: \([0-9]*\)/\1$' "$log/job.tsan.$lab" ||
+		bad "solution $lab with ThreadSanitizer full marks" "$(tail -n 1 "$log/job.tsan.$lab")"
+done
+if grep -q '^FAIL concurrent .*valgrind.s helgrind found .*Possible data race' "$log/job.helgrind-race"; then
+	ok "grader --helgrind: threads-unlocked-stats fails concurrent with helgrind's race report ($(job_secs helgrind-race) s)"
+else
+	bad "grader --helgrind fails a racy server" "$(grep -m1 -A1 '^FAIL\|^score' "$log/job.helgrind-race")"
+fi
 
 echo "== a student's server after step K passes the tests of steps 1..K"
 for entry in "${steps[@]}"; do
@@ -351,7 +384,7 @@ check "grader: a statically linked server fails partial-io, told why" bash -c "
 check "grader: without its shim beside it, partial-io says to run make" bash -c "
 	cp grader/grader '$log/grader' && '$log/grader' --lab 1 --test partial-io solutions/lab1-simple/server | grep -q 'hint: run make'"
 check "grader: a valgrind error fails the test it happened in" bash -c \
-	'./grader/grader --lab 1 --valgrind --test sequential grader/tests/bin/leak-per-client | grep -q "^FAIL sequential .*valgrind found"'
+	'./grader/grader --lab 1 --valgrind --test sequential grader/tests/bin/leak-per-client | grep -q "^FAIL sequential .*valgrind.s memcheck found"'
 check "grader: Ctrl-C stops the grader and every server process" bash -c '
 	./grader/grader --lab 1 grader/tests/bin/ignore-term > /dev/null 2>&1 & g=$!
 	sleep 1; kill -INT $g; wait $g; rc=$?
