@@ -103,7 +103,13 @@ grader/tests/bin/%: grader/tests/broken.c $(COMMON_LIB) $(COMMON_HDR) grader/tes
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DFLAW='"$*"' $(LDFLAGS) -o $@ grader/tests/broken.c $(COMMON_LIB) $(LDLIBS)
 
-broken: $(BROKEN)
+# A busy desktop for make test: threads that hold the user's task count up.
+HOLD := grader/tests/bin/hold-threads
+$(HOLD): grader/tests/hold_threads.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+broken: $(BROKEN) $(HOLD)
 
 $(UNIT): $(UNIT_SRC) $(COMMON_LIB) $(COMMON_HDR)
 	@sh grader/tools/deps.sh --quiet

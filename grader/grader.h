@@ -142,6 +142,9 @@ struct server {
 	int stopped;          /* server_stop ran: never signal pid again */
 	int status;           /* as from waitpid */
 	char vg_log[64];      /* valgrind's log file, "" when not used */
+	/* The first line of a sanitizer's report on its stderr ("WARNING:
+	 * ThreadSanitizer: data race ..."), "" while there is none. */
+	char san_report[160];
 	int sanitized;        /* built with ASan or TSan: more memory, kept
 			       * longer (ASan's quarantine) */
 	/* For --trace: when it was reaped, and when server_stop sent SIGTERM
@@ -269,6 +272,7 @@ struct flows {
 	double stall_s;          /* flows_run gives up after this long with no
 				  * progress on any flow; 0 = never */
 	double last_progress;
+	double last_look;        /* when epoll_wait last returned */
 	struct server *srv;      /* drained while flows run; may be NULL */
 	struct trace *trace;     /* told of every flow once freed; or NULL */
 };

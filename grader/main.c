@@ -239,6 +239,16 @@ static void run_one(const struct options *o, const struct lab *lab,
 		trace_print(c.trace, r->name);
 		trace_free(c.trace);
 	}
+	for (int i = 0; i < c.nsrv && rc == 0 && !vg_bad; i++)
+		if (c.srv[i].san_report[0] != '\0') {
+			snprintf(c.expected, sizeof c.expected, "no sanitizer reports");
+			snprintf(c.happened, sizeof c.happened, "the server's stderr "
+				 "had \"%s\"", c.srv[i].san_report);
+			c.hint = "the sanitizer the server was built with saw the "
+				 "bug: read its whole report on the server's stderr "
+				 "(--verbose prints the tail); its stacks name the lines";
+			rc = -1;
+		}
 	if (rc == 0 && vg_bad) {
 		snprintf(c.expected, sizeof c.expected, "no %s errors", o->vg_tool);
 		snprintf(c.happened, sizeof c.happened, "%s", vg);

@@ -290,6 +290,29 @@ static void note_first_line(struct server *s, const char *p, size_t n)
 	s->first_line[s->line_len] = '\0';
 }
 
+/*
+ * A sanitizer reports on stderr, and the process goes on (TSan) or exits
+ * later: keep the first report's line, found in what just arrived and a
+ * little before it (a line may come in two reads).
+ */
+static void note_sanitizer_report(struct server *s, size_t fresh)
+{
+	static const char mark[] = "Sanitizer: ";
+	const struct tail *t = &s->err;
+	size_t look = fresh + 256 < t->len ? fresh + 256 : t->len;
+	const char *end = t->buf + t->len, *hit, *line, *nl;
+
+	if (s->san_report[0] != '\0')
+		return;
+	hit = memmem(end - look, look, mark, sizeof mark - 1);
+	if (hit == NULL || (nl = memchr(hit, '\n', (size_t)(end - hit))) == NULL)
+		return; /* none, or its line is not complete yet */
+	for (line = hit; line > t->buf && line[-1] != '\n'; line--)
+		;
+	snprintf(s->san_report, sizeof s->san_report, "%.*s",
+		 (int)(nl - line), line);
+}
+
 static int drain_fd(struct server *s, int *fd, struct tail *t)
 {
 	char buf[8192];
@@ -303,6 +326,8 @@ static int drain_fd(struct server *s, int *fd, struct tail *t)
 			if (t == &s->out)
 				note_first_line(s, buf, (size_t)n);
 			tail_add(t, buf, (size_t)n);
+			if (t == &s->err && s->sanitized)
+				note_sanitizer_report(s, (size_t)n);
 			if (s->trace != NULL)
 				trace_output(s->trace, s, t == &s->err, buf,
 					     (size_t)n);

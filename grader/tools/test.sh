@@ -85,7 +85,21 @@ for lab in $thread_labs; do
 		bad "$lab builds with ThreadSanitizer" "$(head -n 5 "$log/tsan.$lab/build")"
 	fi
 done
+# A busy desktop: the user runs 300 more threads while lab 3 is graded, and
+# the task budget must still leave the server its share. RLIMIT_NPROC counts
+# every task of the uid (root is not bound by it: then this shows nothing).
+job "busy-user" bash -c 'grader/tests/bin/hold-threads 300 120 > "$0" & h=$!
+	for i in $(seq 50); do [ -s "$0" ] && break; sleep 0.1; done
+	echo "$(cat "$0"), $(ps -L -u "$(id -u)" --no-headers | wc -l) tasks of uid $(id -u)"
+	./grader/grader --lab 3 --test concurrent,churn,fd-limit solutions/lab3-threads/server
+	rc=$?; kill $h; exit $rc' "$log/held"
 job "helgrind-race" ./grader/grader --lab 3 --helgrind --test concurrent grader/tests/bin/threads-unlocked-stats
+if cc -std=c11 -O1 -g -fsanitize=thread -D'FLAW="threads-unlocked-stats"' -Icommon -o "$log/tsan-racy" \
+	grader/tests/broken_threads.c common/*.c -pthread > "$log/tsan-racy.build" 2>&1; then
+	job "tsan-race" ./grader/grader --lab 3 --test concurrent "$log/tsan-racy"
+else
+	bad "threads-unlocked-stats builds with ThreadSanitizer" "$(head -n 5 "$log/tsan-racy.build")"
+fi
 # A student's server after step K (reference code for steps 1..K, stand-ins
 # after): it must build and pass every test of steps 1..K.
 steps=()
@@ -216,7 +230,7 @@ for lab in $(labs); do
 		bad "solution $lab under valgrind full marks" "$(tail -n 1 "$log/job.valgrind.$lab")"
 done
 
-echo "== lab 3 under helgrind and ThreadSanitizer; a race fails under helgrind"
+echo "== lab 3 under helgrind and ThreadSanitizer; a race fails under either"
 for lab in $thread_labs; do
 	count_grader "solution $lab under helgrind ($(job_secs "helgrind.$lab") s)" "$log/job.helgrind.$lab"
 	grep -q '^score: \([0-9]*\)/\1$' "$log/job.helgrind.$lab" ||
@@ -230,6 +244,17 @@ if grep -q '^FAIL concurrent .*valgrind.s helgrind found .*Possible data race' "
 	ok "grader --helgrind: threads-unlocked-stats fails concurrent with helgrind's race report ($(job_secs helgrind-race) s)"
 else
 	bad "grader --helgrind fails a racy server" "$(grep -m1 -A1 '^FAIL\|^score' "$log/job.helgrind-race")"
+fi
+if [ "$(job_rc busy-user)" = 0 ] && grep -q '^holding 300' "$log/job.busy-user"; then
+	ok "lab 3 reference at full marks while the user runs 300 more threads ($(head -n 1 "$log/job.busy-user"))"
+else
+	bad "lab 3 reference while the user runs 300 more threads" "$(grep -v '^PASS' "$log/job.busy-user" | head -n 4)"
+fi
+if [ -f "$log/job.tsan-race" ] &&
+	grep -q '^FAIL concurrent .*no sanitizer reports; .*ThreadSanitizer: data race' "$log/job.tsan-race"; then
+	ok "grader: threads-unlocked-stats built with ThreadSanitizer fails concurrent with its race report ($(job_secs tsan-race) s)"
+elif [ -f "$log/job.tsan-race" ]; then
+	bad "grader fails a racy server built with ThreadSanitizer" "$(grep -m1 -A1 '^FAIL\|^score' "$log/job.tsan-race")"
 fi
 
 echo "== a student's server after step K passes the tests of steps 1..K"
