@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,9 +149,59 @@ static void build_env(const struct spawn_opts *o, char **envp, size_t max)
 	envp[n] = NULL;
 }
 
+/* The task budget, as RLIMIT_NPROC. That limit counts every task of the
+ * real uid in the caller's user namespace: for a student, their desktop
+ * and any other grading running meanwhile too. In a user namespace of
+ * its own (the uid mapped to itself, so the server is no more privileged
+ * there: exec drops every capability of a non-zero uid) the server's
+ * tasks are counted apart. Where the system refuses unprivileged user
+ * namespaces, the budget is added to what the user runs now (a snapshot,
+ * which others may eat into). Root is bound by neither. */
+struct nproc_plan {
+	char uid_map[32], gid_map[32]; /* "UID UID 1\n"; "" for root */
+	unsigned long alone, beside;   /* the limit in a namespace / not */
+};
+
+static void plan_nproc(const struct limits *lim, struct nproc_plan *p)
+{
+	long running = proc_user_tasks(getuid());
+
+	p->uid_map[0] = p->gid_map[0] = '\0';
+	if (getuid() != 0) {
+		snprintf(p->uid_map, sizeof p->uid_map, "%u %u 1\n", getuid(), getuid());
+		snprintf(p->gid_map, sizeof p->gid_map, "%u %u 1\n", getgid(), getgid());
+	}
+	p->alone = lim->nproc;
+	p->beside = lim->nproc + (running > 0 ? (unsigned long)running : 0);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t len = (ssize_t)strlen(text);
+	int ok = fd >= 0 && write(fd, text, (size_t)len) == len;
+
+	if (fd >= 0)
+		close(fd);
+	return ok ? 0 : -1;
+}
+
+/* In the child: a user namespace of its own, if it can have one. */
+static int own_user_namespace(const struct nproc_plan *p)
+{
+	if (p->uid_map[0] == '\0' || unshare(CLONE_NEWUSER) < 0)
+		return 0;
+	/* Unmapped, the server would see its own files owned by nobody. */
+	write_file("/proc/self/uid_map", p->uid_map);
+	write_file("/proc/self/setgroups", "deny");
+	write_file("/proc/self/gid_map", p->gid_map);
+	return 1;
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls. */
-static void exec_contained(const struct spawn_opts *o, char *const argv[],
-			   char *const envp[], int out, int err)
+static void exec_contained(const struct spawn_opts *o, const struct nproc_plan *np,
+			   char *const argv[], char *const envp[], int out,
+			   int err)
 {
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -166,7 +217,7 @@ static void exec_contained(const struct spawn_opts *o, char *const argv[],
 	signal(SIGPIPE, SIG_DFL); /* the student decides, not the grader */
 	set_limit(RLIMIT_CORE, 0);
 	set_limit(RLIMIT_NOFILE, o->lim.nofile);
-	set_limit(RLIMIT_NPROC, o->lim.nproc);
+	set_limit(RLIMIT_NPROC, own_user_namespace(np) ? np->alone : np->beside);
 	set_limit(RLIMIT_CPU, o->lim.cpu_s);
 	if (o->lim.mem_mb != 0)
 		set_limit(RLIMIT_AS, (rlim_t)o->lim.mem_mb << 20);
@@ -191,9 +242,8 @@ int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 		local.lim.mem_mb = 0;
 	/* A budget, not a ceiling: the same for a student whose desktop
 	 * already runs 300 threads as for a fresh CI user. */
-	long running = proc_user_tasks(getuid());
-	if (running > 0)
-		local.lim.nproc += (unsigned long)running;
+	struct nproc_plan np;
+	plan_nproc(&local.lim, &np);
 	o = &local;
 	if (o->vg_tool != NULL) {
 		static unsigned spawned;
@@ -234,7 +284,7 @@ int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 	build_env(o, envp, sizeof envp / sizeof envp[0]);
 	pid_t pid = fork();
 	if (pid == 0)
-		exec_contained(o, argv, envp, out[1], err[1]);
+		exec_contained(o, &np, argv, envp, out[1], err[1]);
 	close(out[1]);
 	close(err[1]);
 	if (pid < 0) {
