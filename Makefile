@@ -45,6 +45,10 @@ BROKEN     := $(addprefix grader/tests/bin/,$(shell awk '/^[a-z]/ {print $$1}' g
 
 UNIT_SRC   := $(wildcard common/tests/*.c)
 UNIT       := common/tests/unit
+# Lab 4's coroutine runtime has unit tests of its own, built against the
+# reference runtime here (make test also builds them against mutants).
+CORO_DIR   := solutions/lab4-coroutines
+CORO_TEST  := grader/tests/bin/test-coro
 
 # Which folder holds the student's lab N (make check-labN LABS=...).
 LABS ?= labs
@@ -111,6 +115,12 @@ $(HOLD): grader/tests/hold_threads.c
 
 broken: $(BROKEN) $(HOLD)
 
+$(CORO_TEST): grader/tests/test_coro.c $(CORO_DIR)/coro.c $(CORO_DIR)/coro.h
+	@sh grader/tools/deps.sh --quiet
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -I$(CORO_DIR) $$(pkg-config --cflags check) $(LDFLAGS) -o $@ \
+		grader/tests/test_coro.c $(CORO_DIR)/coro.c $$(pkg-config --libs check) $(LDLIBS)
+
 $(UNIT): $(UNIT_SRC) $(COMMON_LIB) $(COMMON_HDR)
 	@sh grader/tools/deps.sh --quiet
 	$(CC) $(ALL_CFLAGS) $$(pkg-config --cflags check) $(LDFLAGS) -o $@ \
@@ -153,5 +163,5 @@ tidy:
 	clang-tidy $(COMMON_SRC) $(SOLUTION_SRC) $(GRADER_SRC) -- $(WARN) -Icommon -Igrader
 
 clean:
-	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM) $(UNIT)
+	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM) $(UNIT) $(CORO_TEST)
 	rm -rf grader/tests/bin

@@ -27,8 +27,8 @@ lab_number() { echo "$1" | sed 's/^lab\([0-9]\).*/\1/'; }
 
 echo "== builds (gcc and clang, -Werror)"
 # clean on its own: with -j2 it would race the build it precedes.
-check "build with clang" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit CC=clang'
-check "build with gcc" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit CC=gcc'
+check "build with clang" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit grader/tests/bin/test-coro CC=clang'
+check "build with gcc" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit grader/tests/bin/test-coro CC=gcc'
 
 echo "== unit tests (Check)"
 ./common/tests/unit > "$log/unit" 2>&1
@@ -155,6 +155,54 @@ while IFS= read -r line; do
 		bad "mutant $name builds" "$(head -n 5 "$dir/build")"
 	fi
 done < grader/tests/mutants
+# Lab 4's runtime: its unit tests, then each mutant of it (grader/tests/
+# coro-mutants: NAME @ FIND @ REPLACE @ TEST) must fail its test.
+job coro ./grader/tests/bin/test-coro
+coro_mutants=()
+while IFS= read -r line; do
+	case $line in ''|'#'*) continue ;; esac
+	IFS='@' read -r name find replace test <<< "$line"
+	name=$(echo $name) test=$(echo $test)
+	find=${find# } find=${find% } replace=${replace# } replace=${replace% }
+	dir="$log/coro-mutant.$name"; mkdir -p "$dir"; cp solutions/lab4-coroutines/coro.h "$dir"/
+	if ! awk -v find="$find" -v repl="$replace" '{ if ((i = index($0, find)) > 0) {
+		$0 = substr($0, 1, i - 1) repl substr($0, i + length(find)); n++ } print }
+		END { exit n == 1 ? 0 : 1 }' solutions/lab4-coroutines/coro.c > "$dir/coro.c"; then
+		bad "runtime mutant $name" "'$find' is not on exactly one line of coro.c"
+	elif cc -std=c11 -O2 -I"$dir" $(pkg-config --cflags check) -o "$dir/t" grader/tests/test_coro.c \
+		"$dir/coro.c" $(pkg-config --libs check) > "$dir/build" 2>&1; then
+		coro_mutants+=("$name $test")
+		job "coro-mutant.$name" "$dir/t"
+	else
+		bad "runtime mutant $name builds" "$(head -n 3 "$dir/build")"
+	fi
+done < grader/tests/coro-mutants
+# Checks that take a while run as jobs too; report_bg says how they went.
+bg_checks=()
+check_bg() { # check_bg NAME COMMAND...
+	local name=$1; shift
+	job "chk.${#bg_checks[@]}" "$@"
+	bg_checks+=("$name")
+}
+report_bg() {
+	for k in "${!bg_checks[@]}"; do
+		if [ "$(job_rc "chk.$k")" = 0 ]; then ok "${bg_checks[$k]}"
+		else bad "${bg_checks[$k]}" "$(tail -n 5 "$log/job.chk.$k")"; fi
+	done
+}
+check_bg "grader: --step 1 runs step 1 only" bash -c \
+	'./grader/grader --lab 1 --step 1 solutions/lab1-simple/server | grep -q "^score: 7/7$"'
+check_bg "grader: --json writes Gradescope results" bash -c "
+	./grader/grader --lab 1 --json '$log/r.json' grader/tests/bin/no-sigpipe > /dev/null
+	grep -q '\"max_score\": 28' '$log/r.json' && grep -q '\"name\": \"early-close\", \"score\": 0' '$log/r.json' &&
+	{ ! command -v python3 > /dev/null || python3 -m json.tool '$log/r.json' > /dev/null; }"
+check_bg "grader: a statically linked server fails partial-io, told why" bash -c "
+	cc -static -O2 -Icommon -o '$log/static' solutions/lab1-simple/server.c common/libcommon.a 2> /dev/null &&
+	./grader/grader --lab 1 --test partial-io '$log/static' | grep -q '^FAIL partial-io .*does not load the grader.s shim'"
+check_bg "grader: without its shim beside it, partial-io says to run make" bash -c "
+	cp grader/grader '$log/grader' && '$log/grader' --lab 1 --test partial-io solutions/lab1-simple/server | grep -q 'hint: run make'"
+check_bg "grader: a valgrind error fails the test it happened in" bash -c \
+	'./grader/grader --lab 1 --valgrind --test sequential grader/tests/bin/leak-per-client | grep -q "^FAIL sequential .*valgrind.s memcheck found"'
 wait
 
 # Every by-hand line the grader printed for a broken server runs as it
@@ -214,6 +262,24 @@ for entry in "${reproduce[@]}"; do
 		"$log/job.broken.$name.$lab")
 	echo "$line" > "$log/repro.$name.line"
 	job "repro.$name" timeout 90 bash -c "$line"
+done
+
+echo "== unit tests of lab 4's coroutine runtime (Check), and each fails on a mutant"
+summary=$(tail -n 1 "$log/job.coro")
+if [[ $summary =~ ^coro:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+	passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
+	echo "$summary"
+	grep -E ':[EF]:' "$log/job.coro" | sed 's/^/    /'
+else
+	bad "coroutine runtime unit tests" "no summary line: $(tail -n 3 "$log/job.coro")"
+fi
+for entry in "${coro_mutants[@]}"; do
+	read -r name test <<< "$entry"
+	if grep -qE ":[EF]:runtime:$test:" "$log/job.coro-mutant.$name"; then
+		ok "runtime mutant $name fails $test"
+	else
+		bad "runtime mutant $name" "$test did not fail: $(tail -n 1 "$log/job.coro-mutant.$name")"
+	fi
 done
 
 echo "== reference solutions at full marks"
@@ -397,19 +463,7 @@ check "grader: missing binary is a usage error (2)" expect_exit 2 ./grader/grade
 check "grader: --trace without --test is a usage error (2, one line)" bash -c '
 	./grader/grader --lab 1 --trace solutions/lab1-simple/server 2> "$0"; [ $? -eq 2 ] &&
 	[ "$(wc -l < "$0")" -eq 1 ]' "$log/trace-usage"
-check "grader: --step 1 runs step 1 only" bash -c \
-	'./grader/grader --lab 1 --step 1 solutions/lab1-simple/server | grep -q "^score: 7/7$"'
-check "grader: --json writes Gradescope results" bash -c "
-	./grader/grader --lab 1 --json '$log/r.json' grader/tests/bin/no-sigpipe > /dev/null
-	grep -q '\"max_score\": 28' '$log/r.json' && grep -q '\"name\": \"early-close\", \"score\": 0' '$log/r.json' &&
-	{ ! command -v python3 > /dev/null || python3 -m json.tool '$log/r.json' > /dev/null; }"
-check "grader: a statically linked server fails partial-io, told why" bash -c "
-	cc -static -O2 -Icommon -o '$log/static' solutions/lab1-simple/server.c common/libcommon.a 2> /dev/null &&
-	./grader/grader --lab 1 --test partial-io '$log/static' | grep -q '^FAIL partial-io .*does not load the grader.s shim'"
-check "grader: without its shim beside it, partial-io says to run make" bash -c "
-	cp grader/grader '$log/grader' && '$log/grader' --lab 1 --test partial-io solutions/lab1-simple/server | grep -q 'hint: run make'"
-check "grader: a valgrind error fails the test it happened in" bash -c \
-	'./grader/grader --lab 1 --valgrind --test sequential grader/tests/bin/leak-per-client | grep -q "^FAIL sequential .*valgrind.s memcheck found"'
+report_bg
 check "grader: Ctrl-C stops the grader and every server process" bash -c '
 	./grader/grader --lab 1 grader/tests/bin/ignore-term > /dev/null 2>&1 & g=$!
 	sleep 1; kill -INT $g; wait $g; rc=$?

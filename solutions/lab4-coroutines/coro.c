@@ -1,0 +1,428 @@
+/*
+ * coro.c - coroutines over epoll (see coro.h).
+ *
+ * The scheduler is coro_run's own context. A coroutine that must wait
+ * puts itself where it will be found again (the run queue, the sleepers,
+ * or a descriptor's waiters) and switches to the scheduler, which runs
+ * the ready ones in turn and, between rounds, asks epoll who may go on.
+ * A coroutine never frees itself: it still runs on the stack it would
+ * free. The scheduler does, once it has switched away from it.
+ */
+#define _GNU_SOURCE
+#include "coro.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+#include <valgrind/valgrind.h>
+
+#define FAIR_BUDGET 16 /* calls that did not wait, before a yield */
+#define SPARE_MAX 64   /* ended coroutines kept for their stacks */
+
+struct coro {
+	ucontext_t ctx;
+	void (*fn)(void *);
+	void *arg;
+	char *stack;       /* the mapping: a guard page, then the stack */
+	unsigned vg_stack; /* valgrind's id for it */
+	double deadline;   /* while sleeping */
+	int budget;        /* calls left before a fairness yield */
+	struct coro *next; /* in one list, or none while it runs */
+};
+
+/* Who waits for a descriptor. Its epoll entry is one-shot: once it fires
+ * it stays in the set, disabled, until the next wait arms it again. */
+struct waiters {
+	struct coro *in, *out;
+	int added; /* in the epoll set (maybe disabled) */
+};
+
+static struct {
+	size_t stack_size, page;
+	int epfd;
+	ucontext_t sched;     /* where a parking coroutine switches to */
+	struct coro *running; /* NULL while the scheduler runs */
+	struct coro *head, *tail; /* the run queue, first in, first out */
+	struct coro *sleepers;    /* soonest deadline first */
+	struct coro *ended;       /* ended, stack still to free */
+	struct coro *spare;       /* ended, kept for reuse */
+	int nspare, live, waiting; /* live coroutines; those parked on fds */
+	struct waiters *fds;
+	int nfds;
+} S = {.epfd = -1};
+
+static void make_ready(struct coro *c)
+{
+	// TODO(step 2): append c to the run queue (S.head .. S.tail).
+	// skeleton: (void)c;
+	c->next = NULL;
+	if (S.tail != NULL)
+		S.tail->next = c;
+	else
+		S.head = c;
+	S.tail = c;
+	// END TODO
+}
+
+/* Switch to the scheduler; returns once someone has made us ready. */
+static void park(void)
+{
+	struct coro *self = S.running;
+
+	swapcontext(&self->ctx, &S.sched);
+	self->budget = FAIR_BUDGET;
+}
+
+/* A call that did not have to wait: now and then, let the others run. */
+static void fair(void)
+{
+	if (S.running != NULL && --S.running->budget <= 0)
+		coro_yield();
+}
+
+static void trampoline(void)
+{
+	S.running->fn(S.running->arg);
+	coro_exit();
+}
+
+int coro_init(size_t stack_size)
+{
+	S.page = (size_t)sysconf(_SC_PAGESIZE);
+	S.stack_size = (stack_size + S.page - 1) / S.page * S.page;
+	S.epfd = epoll_create1(EPOLL_CLOEXEC);
+	return S.epfd < 0 ? -1 : 0;
+}
+
+static struct coro *coro_new(void)
+{
+	struct coro *c = calloc(1, sizeof *c);
+	size_t len = S.page + S.stack_size;
+
+	if (c == NULL)
+		return NULL;
+	c->stack = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	/* An overflow faults on the guard page instead of quietly writing
+	 * over whatever lies below. */
+	if (c->stack == MAP_FAILED || mprotect(c->stack, S.page, PROT_NONE) < 0) {
+		if (c->stack != MAP_FAILED)
+			munmap(c->stack, len);
+		free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* Or memcheck takes every switch for a wild stack pointer. */
+	c->vg_stack = VALGRIND_STACK_REGISTER(c->stack + S.page, c->stack + len);
+	return c;
+}
+
+/* getcontext may return twice (as setjmp does), so the compiler must
+ * assume its caller's locals clobbered: it gets a function of its own. */
+static __attribute__((noinline)) void context_init(ucontext_t *ctx)
+{
+	getcontext(ctx);
+}
+
+int coro_spawn(void (*fn)(void *), void *arg)
+{
+	// TODO(step 2): take a spare coroutine (S.spare, S.nspare) or a new
+	// one (coro_new); give its context the stack (context_init, then
+	// uc_stack, uc_link NULL, makecontext with trampoline); set fn, arg,
+	// budget; count it live and make it ready.
+	// skeleton: fn(arg); /* until step 2: run it here and now */
+	// skeleton: return (void)coro_new, (void)context_init, (void)trampoline, 0;
+	struct coro *c = S.spare;
+
+	if (c != NULL) {
+		S.spare = c->next;
+		S.nspare--;
+	} else if ((c = coro_new()) == NULL) {
+		return -1;
+	}
+	context_init(&c->ctx);
+	c->ctx.uc_stack.ss_sp = c->stack + S.page;
+	c->ctx.uc_stack.ss_size = S.stack_size;
+	c->ctx.uc_link = NULL; /* trampoline never returns */
+	makecontext(&c->ctx, trampoline, 0);
+	c->fn = fn;
+	c->arg = arg;
+	c->budget = FAIR_BUDGET;
+	S.live++;
+	make_ready(c);
+	return 0;
+	// END TODO
+}
+
+void coro_yield(void)
+{
+	// TODO(step 2): go to the back of the run queue, and park.
+	// skeleton: usleep(1000); /* until step 2, nobody else to run */
+	// skeleton: (void)park;
+	make_ready(S.running);
+	park();
+	// END TODO
+}
+
+void coro_exit(void)
+{
+	// TODO(step 2): put the running coroutine on S.ended, one live
+	// fewer, and switch to the scheduler for good (setcontext).
+	// skeleton: exit(1);
+	S.running->next = S.ended;
+	S.ended = S.running;
+	S.live--;
+	setcontext(&S.sched);
+	abort(); /* setcontext does not return */
+	// END TODO
+}
+
+double coro_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void coro_sleep_until(double deadline)
+{
+	// TODO(step 4): insert the running coroutine into S.sleepers after
+	// every sleeper due no later (equal deadlines wake in order), with
+	// its deadline, and park.
+	// skeleton: while (coro_now() < deadline)
+	// skeleton: 	coro_yield();
+	struct coro **p = &S.sleepers;
+
+	while (*p != NULL && (*p)->deadline <= deadline)
+		p = &(*p)->next;
+	S.running->deadline = deadline;
+	S.running->next = *p;
+	*p = S.running;
+	park();
+	// END TODO
+}
+
+/* Ask epoll, once, for what fd's waiters wait for. The entry leaves the
+ * set when fd is closed: a new fd of that number has none (ENOENT). */
+static int arm(int fd)
+{
+	struct waiters *w = &S.fds[fd];
+	struct epoll_event ev = {.data.fd = fd, .events = EPOLLONESHOT |
+		(w->in ? EPOLLIN | EPOLLRDHUP : 0u) | (w->out ? EPOLLOUT : 0u)};
+	int rc = -1;
+
+	if (w->added)
+		rc = epoll_ctl(S.epfd, EPOLL_CTL_MOD, fd, &ev);
+	if (rc < 0 && (!w->added || errno == ENOENT))
+		rc = epoll_ctl(S.epfd, EPOLL_CTL_ADD, fd, &ev);
+	w->added = rc == 0;
+	return rc;
+}
+
+static int waiters_grow(int fd)
+{
+	int n = fd < 64 ? 64 : 2 * fd;
+	struct waiters *grown = realloc(S.fds, (size_t)n * sizeof *grown);
+
+	if (grown == NULL)
+		return -1;
+	for (int i = S.nfds; i < n; i++)
+		grown[i] = (struct waiters){0};
+	S.fds = grown;
+	S.nfds = n;
+	return 0;
+}
+
+int coro_wait(int fd, int out)
+{
+	if (fd < 0 || (fd >= S.nfds && waiters_grow(fd) < 0))
+		return fd < 0 ? (errno = EBADF, -1) : -1;
+	// TODO(step 3): be fd's reader (out == 0) or writer; EBUSY if
+	// another coroutine already is. arm(fd) (on failure, undo and
+	// return -1), count one more waiting, park, return 0.
+	// skeleton: struct pollfd p = {.fd = fd, .events = out ? POLLOUT : POLLIN};
+	// skeleton: while (poll(&p, 1, 0) == 0) /* until step 3: ask, and ask */
+	// skeleton: 	coro_yield();
+	// skeleton: return (void)arm, 0;
+	struct coro **slot = out ? &S.fds[fd].out : &S.fds[fd].in;
+
+	if (*slot != NULL) {
+		errno = EBUSY;
+		return -1;
+	}
+	*slot = S.running;
+	if (arm(fd) < 0) {
+		*slot = NULL;
+		return -1;
+	}
+	S.waiting++;
+	park();
+	return 0;
+	// END TODO
+}
+
+static void wake(struct coro **slot)
+{
+	make_ready(*slot);
+	*slot = NULL;
+	S.waiting--;
+}
+
+/* Wait up to timeout_ms (-1: no limit) for descriptors and wake their
+ * waiters; then wake the sleepers whose time has come. */
+static int poll_events(int timeout_ms)
+{
+	struct epoll_event ev[64];
+	int n = epoll_wait(S.epfd, ev, 64, timeout_ms);
+
+	if (n < 0 && errno != EINTR)
+		return -1;
+	// TODO(step 3): for each event, wake fd's reader on EPOLLIN,
+	// EPOLLRDHUP, EPOLLHUP or EPOLLERR, its writer on EPOLLOUT, EPOLLHUP
+	// or EPOLLERR; arm it again if one of them still waits.
+	// skeleton: (void)wake;
+	for (int i = 0; i < n; i++) {
+		struct waiters *w = &S.fds[ev[i].data.fd];
+		uint32_t e = ev[i].events;
+		if (w->in && (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+			wake(&w->in);
+		if (w->out && (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)))
+			wake(&w->out);
+		if (w->in || w->out) /* the one-shot fired for the other */
+			arm(ev[i].data.fd);
+	}
+	// END TODO
+	// TODO(step 4): make ready every sleeper whose deadline has come.
+	for (double now = coro_now(); S.sleepers && S.sleepers->deadline <= now;) {
+		struct coro *c = S.sleepers;
+		S.sleepers = c->next;
+		make_ready(c);
+	}
+	// END TODO
+	return 0;
+}
+
+/* How long epoll may wait: not at all while some are ready; else until
+ * the first sleeper's deadline; else for a descriptor. */
+static int poll_timeout(void)
+{
+	if (S.head != NULL)
+		return 0;
+	// TODO(step 4): with sleepers, the milliseconds until the first
+	// deadline (rounded up, 0 if past).
+	if (S.sleepers != NULL) {
+		double ms = (S.sleepers->deadline - coro_now()) * 1000;
+		return ms <= 0 ? 0 : ms > 1e6 ? 1000000 : (int)ms + 1;
+	}
+	// END TODO
+	return -1;
+}
+
+/* Run c until it parks or ends, then free what ended (off its stack). */
+static void run(struct coro *c)
+{
+	S.running = c;
+	swapcontext(&S.sched, &c->ctx);
+	S.running = NULL;
+	while ((c = S.ended) != NULL) {
+		S.ended = c->next;
+		if (S.nspare < SPARE_MAX) {
+			c->next = S.spare;
+			S.spare = c;
+			S.nspare++;
+		} else {
+			VALGRIND_STACK_DEREGISTER(c->vg_stack);
+			munmap(c->stack, S.page + S.stack_size);
+			free(c);
+		}
+	}
+}
+
+int coro_run(void)
+{
+	while (S.live > 0) {
+		// TODO(step 2): one round: take coroutines off the head of the
+		// run queue and run() each, up to the one that was last when
+		// the round began (those made ready meanwhile wait a round).
+		// skeleton: return (void)run, 0;
+		struct coro *last = S.tail, *c;
+
+		do {
+			c = S.head;
+			if (c == NULL)
+				break;
+			S.head = c->next;
+			if (S.head == NULL)
+				S.tail = NULL;
+			run(c);
+		} while (c != last);
+		// END TODO
+		if (S.live == 0)
+			break;
+		if (S.head == NULL && S.sleepers == NULL && S.waiting == 0) {
+			errno = EDEADLK; /* nothing could ever wake anyone */
+			return -1;
+		}
+		if (poll_events(poll_timeout()) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+ssize_t coro_read(int fd, void *buf, size_t len)
+{
+	for (;;) {
+		ssize_t n = read(fd, buf, len);
+		if (n >= 0) {
+			fair();
+			return n;
+		}
+		if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		if (errno != EINTR && coro_wait(fd, 0) < 0)
+			return -1;
+	}
+}
+
+ssize_t coro_write(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
+		if (n > 0)
+			done += (size_t)n;
+		else if (n < 0 && errno != EINTR && errno != EAGAIN &&
+			 errno != EWOULDBLOCK)
+			return -1;
+		else if (n < 0 && errno != EINTR && coro_wait(fd, 1) < 0)
+			return -1;
+	}
+	fair();
+	return (ssize_t)done;
+}
+
+int coro_accept(int listen_fd)
+{
+	for (;;) {
+		int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0) {
+			fair();
+			return fd;
+		}
+		if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN &&
+		    errno != EWOULDBLOCK)
+			return -1;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			if (coro_wait(listen_fd, 0) < 0)
+				return -1;
+	}
+}
