@@ -381,15 +381,13 @@ struct tcp_look {
  * figures for T.early_stable_s. A passing moment would not do: the server
  * might write the rest before the reset lands, and then never write again.
  */
-static int stuck_owing(const struct flows *fs, size_t i, unsigned port,
-		       struct tcp_look *last)
+static int stuck_owing(const struct flows *fs, size_t i, int state,
+		       long queued, struct tcp_look *last)
 {
-	struct tcp_look now = {.unread = flow_unread(fs, i), .at = now_s()};
-	int state;
+	struct tcp_look now = {.unread = flow_unread(fs, i), .queued = queued,
+			       .at = now_s()};
 
-	if (now.unread < 0 || proc_tcp_socket(port, flow_local_port(fs, i),
-					      &state, &now.queued) < 0 ||
-	    state != 8 /* TCP_CLOSE_WAIT */ ||
+	if (now.unread < 0 || state != 8 /* TCP_CLOSE_WAIT */ ||
 	    (long long)fs->v[i].sent - now.unread - now.queued <= 0) {
 		last->at = 0;
 		return 0;
@@ -428,10 +426,19 @@ int test_early_close(struct ctx *c)
 	unsigned port = (unsigned)atoi(strrchr(c->addr, ':') + 1);
 	size_t first = start_late_readers(c, &fs, T.early_sweep, T.early_step, 50);
 	double quiet_until = now_s() + brief(c, T.early_watch_s);
+	size_t n = fs.n - first < 64 ? fs.n - first : 64;
+	unsigned ports[64];
+	int states[64];
+	long queues[64];
+	for (size_t k = 0; k < n; k++)
+		ports[k] = flow_local_port(&fs, first + k);
 	while (now_s() < quiet_until && !time_is_up()) {
-		for (size_t i = first; i < fs.n && i - first < 64; i++)
+		if (proc_tcp_sockets(port, n, ports, states, queues) < 0)
+			break; /* no /proc/net/tcp: nothing to catch; survival */
+		for (size_t i = first; i < first + n; i++)
 			if (fs.v[i].state == FLOW_RUNNING &&
-			    stuck_owing(&fs, i, port, &looks[i - first])) {
+			    stuck_owing(&fs, i, states[i - first], queues[i - first],
+					&looks[i - first])) {
 				flow_reset(&fs, i);
 				provoked++;
 				quiet_until = now_s() + brief(c, T.early_watch_s);

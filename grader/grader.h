@@ -200,8 +200,10 @@ int proc_maps_file(pid_t pid, const char *name); /* 1, 0, -1 unreadable */
 int proc_waits_in_poll(pid_t pid);      /* asleep in poll/select/epoll_wait */
 int proc_descendants(pid_t root, pid_t *out, int max); /* count found */
 long proc_user_tasks(uid_t uid);       /* what RLIMIT_NPROC counts */
-int proc_tcp_socket(unsigned local_port, unsigned remote_port, int *state,
-		    long *send_queue); /* 0, or -1: no such connection */
+/* For each of n connections from remote_ports[k] to local_port: its TCP
+ * state (-1: none such) and send queue. 0, or -1 if unreadable. */
+int proc_tcp_sockets(unsigned local_port, size_t n, const unsigned *remote_ports,
+		     int *states, long *send_queues);
 
 /* ---- flows.c ------------------------------------------------------- */
 

@@ -320,28 +320,35 @@ int proc_waits_in_poll(pid_t pid)
  * bytes in its send queue (written by the process, not yet acknowledged).
  * Returns 0, or -1 when there is no such socket.
  */
-int proc_tcp_socket(unsigned local_port, unsigned remote_port, int *state,
-		    long *send_queue)
+/* One pass, however many connections are asked about: on a machine that
+ * just closed thousands (TIME_WAIT entries are listed too) the file has
+ * tens of thousands of lines, and a pass per connection would take most
+ * of a second. */
+int proc_tcp_sockets(unsigned local_port, size_t n, const unsigned *remote_ports,
+		     int *states, long *send_queues)
 {
 	char line[256];
 	unsigned lport, rport, st;
 	unsigned long txq;
-	int found = -1;
 	FILE *f = fopen("/proc/net/tcp", "re");
 
 	if (f == NULL)
 		return -1;
+	for (size_t k = 0; k < n; k++)
+		states[k] = -1;
 	/* sl local rem st tx_queue:rx_queue ...; addresses are HEX:PORT */
-	while (found < 0 && fgets(line, sizeof line, f) != NULL)
+	while (fgets(line, sizeof line, f) != NULL) {
 		if (sscanf(line, " %*u: %*x:%x %*x:%x %x %lx:%*x", &lport,
-			   &rport, &st, &txq) == 4 &&
-		    lport == local_port && rport == remote_port) {
-			*state = (int)st;
-			*send_queue = (long)txq;
-			found = 0;
-		}
+			   &rport, &st, &txq) != 4 || lport != local_port)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if (rport == remote_ports[k]) {
+				states[k] = (int)st;
+				send_queues[k] = (long)txq;
+			}
+	}
 	fclose(f);
-	return found;
+	return 0;
 }
 
 /*
