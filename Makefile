@@ -134,6 +134,12 @@ $(CHECK_LABS): check-lab%: $(COMMON_LIB) $(GRADER)
 	$(GRADER) --lab $* $(step_opt) $$dir/server; rc=$$?; \
 	if [ -x $$dir/client ] && [ "$${STEP:-99}" -ge 5 ]; then \
 		sh grader/tools/client-check.sh $$dir/server $$dir/client || rc=1; fi; \
+	if [ -f $$dir/coro.c ] && [ "$${STEP:-99}" -ge 4 ]; then \
+		sh grader/tools/deps.sh --quiet; \
+		echo "== the runtime's unit tests (grader/tests/test_coro.c) on $$dir/coro.c"; \
+		$(CC) $(ALL_CFLAGS) -I$$dir $$(pkg-config --cflags check) -o $$dir/test-coro \
+			grader/tests/test_coro.c $$dir/coro.c $$(pkg-config --libs check) $(LDLIBS) && \
+		$$dir/test-coro || rc=1; fi; \
 	exit $$rc
 
 check: $(COMMON_LIB) $(GRADER)
@@ -164,4 +170,5 @@ tidy:
 
 clean:
 	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM) $(UNIT) $(CORO_TEST)
+	rm -f labs/*/test-coro solutions/*/test-coro
 	rm -rf grader/tests/bin
