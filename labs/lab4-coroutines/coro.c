@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
@@ -36,11 +37,14 @@ struct coro {
 	struct coro *next; /* in one list, or none while it runs */
 };
 
-/* Who waits for a descriptor. Its epoll entry is one-shot: once it fires
- * it stays in the set, disabled, until the next wait arms it again. */
+/* Who waits for a descriptor, and what it is registered for in epoll.
+ * The registration stays between waits (an echo's reader waits for the
+ * same thing over and over: no epoll_ctl each time); an event that fires
+ * for nobody takes it back, or level-triggered epoll repeats it forever. */
 struct waiters {
 	struct coro *in, *out;
-	int added; /* in the epoll set (maybe disabled) */
+	int added;      /* in the epoll set */
+	uint32_t armed; /* the events registered there */
 };
 
 static struct {
@@ -169,20 +173,34 @@ void coro_sleep_until(double deadline)
 	// END TODO
 }
 
-/* Ask epoll, once, for what fd's waiters wait for. The entry leaves the
- * set when fd is closed: a new fd of that number has none (ENOENT). */
-static int arm(int fd)
+static uint32_t wanted(const struct waiters *w)
+{
+	return (w->in ? EPOLLIN | EPOLLRDHUP : 0u) | (w->out ? EPOLLOUT : 0u);
+}
+
+/* Register what fd's waiters wait for, if it is not registered already;
+ * exact: drop what nobody waits for too (nothing left: leave the set, or
+ * a hang-up would be reported forever). The entry also leaves the set
+ * when fd is closed: a new fd of that number has none (ENOENT). */
+static int arm(int fd, int exact)
 {
 	struct waiters *w = &S.fds[fd];
-	struct epoll_event ev = {.data.fd = fd, .events = EPOLLONESHOT |
-		(w->in ? EPOLLIN | EPOLLRDHUP : 0u) | (w->out ? EPOLLOUT : 0u)};
+	struct epoll_event ev = {.data.fd = fd, .events = wanted(w)};
 	int rc = -1;
 
+	if (w->added && (exact ? w->armed == ev.events
+			       : (w->armed & ev.events) == ev.events))
+		return 0;
+	if (w->added && ev.events == 0) {
+		w->added = 0;
+		return epoll_ctl(S.epfd, EPOLL_CTL_DEL, fd, NULL);
+	}
 	if (w->added)
 		rc = epoll_ctl(S.epfd, EPOLL_CTL_MOD, fd, &ev);
 	if (rc < 0 && (!w->added || errno == ENOENT))
 		rc = epoll_ctl(S.epfd, EPOLL_CTL_ADD, fd, &ev);
 	w->added = rc == 0;
+	w->armed = ev.events;
 	return rc;
 }
 
@@ -232,7 +250,8 @@ static int poll_events(int timeout_ms)
 		return -1;
 	// TODO(step 3): for each event, wake fd's reader on EPOLLIN,
 	// EPOLLRDHUP, EPOLLHUP or EPOLLERR, its writer on EPOLLOUT, EPOLLHUP
-	// or EPOLLERR; arm it again if one of them still waits.
+	// or EPOLLERR; if the event held more than its waiters wanted (it
+	// fired for nobody), arm(fd, 1) takes that back.
 	(void)wake;
 	// END TODO
 	// TODO(step 4): make ready every sleeper whose deadline has come.
@@ -330,6 +349,8 @@ int coro_accept(int listen_fd)
 {
 	for (;;) {
 		int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0 && fd < S.nfds) /* a new socket: nothing registered */
+			S.fds[fd] = (struct waiters){0};
 		if (fd >= 0) {
 			fair();
 			return fd;
@@ -341,4 +362,11 @@ int coro_accept(int listen_fd)
 			if (coro_wait(listen_fd, 0) < 0)
 				return -1;
 	}
+}
+
+int coro_close(int fd)
+{
+	if (fd >= 0 && fd < S.nfds)
+		S.fds[fd] = (struct waiters){0};
+	return close(fd);
 }

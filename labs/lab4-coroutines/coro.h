@@ -42,5 +42,8 @@ int coro_wait(int fd, int out);
 ssize_t coro_read(int fd, void *buf, size_t len);   /* as read(2) */
 ssize_t coro_write(int fd, const void *buf, size_t len); /* all, or -1 */
 int coro_accept(int listen_fd); /* non-blocking, close-on-exec; or -1 */
+/* close(fd), and forget what epoll was told about it: the next
+ * descriptor of that number starts clean. */
+int coro_close(int fd);
 
 #endif

@@ -40,7 +40,7 @@ static void client(void *arg)
 	// of them, or -1: then stop).
 	(void)buf, (void)n;
 	// END TODO
-	close(fd);
+	coro_close(fd);
 }
 
 /* The first coroutine: a client coroutine for everyone who connects. */
@@ -50,7 +50,7 @@ static void acceptor(void *arg)
 	for (;;) {
 		int fd = coro_accept(listen_fd);
 		if (fd >= 0 && coro_spawn(client, (void *)(intptr_t)fd) < 0)
-			close(fd); /* no stack for it: refuse this one */
+			coro_close(fd); /* no stack for it: refuse this one */
 		// TODO(step 4): out of descriptors or memory (EMFILE, ENFILE,
 		// ENOBUFS, ENOMEM)? Sleep REST_S (coro_sleep_until): accept
 		// fails again at once until a client leaves.
