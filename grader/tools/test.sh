@@ -30,16 +30,22 @@ echo "== builds (gcc and clang, -Werror)"
 check "build with clang" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit grader/tests/bin/test-coro CC=clang'
 check "build with gcc" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit grader/tests/bin/test-coro CC=gcc'
 
+# Count a Check run's last line, "WHAT: N passed, M failed", into the totals.
+count_check() { # count_check WHAT FILE
+	local summary
+	summary=$(tail -n 1 "$2")
+	if [[ $summary =~ ^$1:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
+		echo "$summary"
+		grep -E ':[EF]:' "$2" | sed 's/^/    /'
+	else
+		bad "$1 unit tests" "no summary line: $(tail -n 3 "$2")"
+	fi
+}
+
 echo "== unit tests (Check)"
 ./common/tests/unit > "$log/unit" 2>&1
-summary=$(tail -n 1 "$log/unit")
-if [[ $summary =~ ^unit:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-	passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
-	echo "$summary"
-	grep -E ':[EF]:' "$log/unit" | sed 's/^/    /'
-else
-	bad "unit tests" "no summary line: $(tail -n 3 "$log/unit")"
-fi
+count_check unit "$log/unit"
 
 echo "== skeletons are generated from the solutions"
 for f in solutions/lab*/*.[ch]; do
@@ -265,14 +271,7 @@ for entry in "${reproduce[@]}"; do
 done
 
 echo "== unit tests of lab 4's coroutine runtime (Check), and each fails on a mutant"
-summary=$(tail -n 1 "$log/job.coro")
-if [[ $summary =~ ^coro:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-	passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
-	echo "$summary"
-	grep -E ':[EF]:' "$log/job.coro" | sed 's/^/    /'
-else
-	bad "coroutine runtime unit tests" "no summary line: $(tail -n 3 "$log/job.coro")"
-fi
+count_check coro "$log/job.coro"
 for entry in "${coro_mutants[@]}"; do
 	read -r name test <<< "$entry"
 	if grep -qE ":[EF]:runtime:$test:" "$log/job.coro-mutant.$name"; then
