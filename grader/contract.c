@@ -417,7 +417,8 @@ int test_early_close(struct ctx *c)
 {
 	struct flows fs;
 	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
-	struct tcp_look looks[64] = {{0}};
+	enum { MAX_WATCHED = 64 };
+	struct tcp_look looks[MAX_WATCHED] = {{0}};
 	char expected[200];
 	int provoked = 0;
 
@@ -426,10 +427,10 @@ int test_early_close(struct ctx *c)
 	unsigned port = (unsigned)atoi(strrchr(c->addr, ':') + 1);
 	size_t first = start_late_readers(c, &fs, T.early_sweep, T.early_step, 50);
 	double quiet_until = now_s() + brief(c, T.early_watch_s);
-	size_t n = fs.n - first < 64 ? fs.n - first : 64;
-	unsigned ports[64];
-	int states[64];
-	long queues[64];
+	size_t n = fs.n - first < MAX_WATCHED ? fs.n - first : MAX_WATCHED;
+	unsigned ports[MAX_WATCHED];
+	int states[MAX_WATCHED];
+	long queues[MAX_WATCHED];
 	for (size_t k = 0; k < n; k++)
 		ports[k] = flow_local_port(&fs, first + k);
 	while (now_s() < quiet_until && !time_is_up()) {

@@ -13,9 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A short pause for something to happen (a connect, a reset to arrive).
- * Deadlines scale with valgrind's slowness; these only double, since a
- * test spends them whether or not the server is quick. */
 const char *size_text(uint64_t bytes, char buf[32])
 {
 	if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
@@ -27,6 +24,9 @@ const char *size_text(uint64_t bytes, char buf[32])
 	return buf;
 }
 
+/* A short pause for something to happen (a connect, a reset to arrive).
+ * Deadlines scale with valgrind's slowness; these only double, since a
+ * test spends them whether or not the server is quick. */
 double brief(const struct ctx *c, double seconds)
 {
 	return c->scale > 1 ? T.brief_scale * seconds : seconds;

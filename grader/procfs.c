@@ -315,15 +315,14 @@ int proc_waits_in_poll(pid_t pid)
 }
 
 /*
- * The IPv4 socket bound to local_port and connected to remote_port, from
- * /proc/net/tcp: its state (TCP_ESTABLISHED, TCP_CLOSE_WAIT, ...) and the
- * bytes in its send queue (written by the process, not yet acknowledged).
- * Returns 0, or -1 when there is no such socket.
+ * The IPv4 sockets bound to local_port and connected to each of
+ * remote_ports, from /proc/net/tcp: their state (TCP_ESTABLISHED,
+ * TCP_CLOSE_WAIT, ...) and the bytes in their send queue (written by the
+ * process, not yet acknowledged). One pass, however many are asked about:
+ * on a machine that just closed thousands (TIME_WAIT entries are listed
+ * too) the file has tens of thousands of lines, and a pass per connection
+ * would take most of a second.
  */
-/* One pass, however many connections are asked about: on a machine that
- * just closed thousands (TIME_WAIT entries are listed too) the file has
- * tens of thousands of lines, and a pass per connection would take most
- * of a second. */
 int proc_tcp_sockets(unsigned local_port, size_t n, const unsigned *remote_ports,
 		     int *states, long *send_queues)
 {

@@ -395,6 +395,17 @@ int coro_run(void)
 	return 0;
 }
 
+/* A call on fd failed: 0 to try it again (it was interrupted, or it
+ * would have blocked and we parked until fd is ready), -1 to give up. */
+static int retry(int fd, int out)
+{
+	if (errno == EINTR)
+		return 0;
+	if (errno != EAGAIN && errno != EWOULDBLOCK)
+		return -1;
+	return coro_wait(fd, out);
+}
+
 ssize_t coro_read(int fd, void *buf, size_t len)
 {
 	for (;;) {
@@ -403,9 +414,7 @@ ssize_t coro_read(int fd, void *buf, size_t len)
 			fair();
 			return n;
 		}
-		if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		if (errno != EINTR && coro_wait(fd, 0) < 0)
+		if (retry(fd, 0) < 0)
 			return -1;
 	}
 }
@@ -419,10 +428,7 @@ ssize_t coro_write(int fd, const void *buf, size_t len)
 		ssize_t n = write(fd, p + done, len - done);
 		if (n > 0)
 			done += (size_t)n;
-		else if (n < 0 && errno != EINTR && errno != EAGAIN &&
-			 errno != EWOULDBLOCK)
-			return -1;
-		else if (n < 0 && errno != EINTR && coro_wait(fd, 1) < 0)
+		else if (n < 0 && retry(fd, 1) < 0)
 			return -1;
 	}
 	fair();
@@ -439,12 +445,9 @@ int coro_accept(int listen_fd)
 			fair();
 			return fd;
 		}
-		if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN &&
-		    errno != EWOULDBLOCK)
+		/* ECONNABORTED: that client gave up; the next may not. */
+		if (errno != ECONNABORTED && retry(listen_fd, 0) < 0)
 			return -1;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			if (coro_wait(listen_fd, 0) < 0)
-				return -1;
 	}
 }
 
