@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <ucontext.h>
@@ -57,7 +58,7 @@ static struct {
 	struct coro *ended;       /* ended, stack still to free */
 	struct coro *spare;       /* ended, kept for reuse */
 	int nspare, live, waiting; /* live coroutines; those parked on fds */
-	struct waiters *fds;
+	struct waiters *fds; /* one per descriptor number below nfds */
 	int nfds;
 } S = {.epfd = -1};
 
@@ -92,10 +93,18 @@ static void trampoline(void)
 
 int coro_init(size_t stack_size)
 {
+	struct rlimit nofile;
+
+	/* A table as long as the descriptor limit: no descriptor falls off
+	 * its end, and pages nobody touches cost no memory. */
+	if (getrlimit(RLIMIT_NOFILE, &nofile) < 0)
+		return -1;
+	S.nfds = nofile.rlim_cur > 1 << 20 ? 1 << 20 : (int)nofile.rlim_cur;
+	S.fds = calloc((size_t)S.nfds, sizeof *S.fds);
 	S.page = (size_t)sysconf(_SC_PAGESIZE);
 	S.stack_size = (stack_size + S.page - 1) / S.page * S.page;
 	S.epfd = epoll_create1(EPOLL_CLOEXEC);
-	return S.epfd < 0 ? -1 : 0;
+	return S.fds == NULL || S.epfd < 0 ? -1 : 0;
 }
 
 static struct coro *coro_new(void)
@@ -130,10 +139,9 @@ static __attribute__((noinline)) void context_init(ucontext_t *ctx)
 
 int coro_spawn(void (*fn)(void *), void *arg)
 {
-	// TODO(step 2): take a spare coroutine (S.spare, S.nspare) or a new
-	// one (coro_new); give its context the stack (context_init, then
-	// uc_stack, uc_link NULL, makecontext with trampoline); set fn, arg,
-	// budget; count it live and make it ready.
+	// TODO(step 2): a spare coroutine or coro_new(); its context on its
+	// stack (context_init, uc_stack, uc_link, makecontext(trampoline));
+	// fn, arg, budget; one more live; make it ready.
 	fn(arg); /* until step 2: run it here and now */
 	return (void)coro_new, (void)context_init, (void)trampoline, 0;
 	// END TODO
@@ -149,8 +157,8 @@ void coro_yield(void)
 
 void coro_exit(void)
 {
-	// TODO(step 2): put the running coroutine on S.ended, one live
-	// fewer, and switch to the scheduler for good (setcontext).
+	// TODO(step 2): onto S.ended, one live fewer, and setcontext to the
+	// scheduler for good.
 	exit(1);
 	// END TODO
 }
@@ -165,9 +173,8 @@ double coro_now(void)
 
 void coro_sleep_until(double deadline)
 {
-	// TODO(step 4): insert the running coroutine into S.sleepers after
-	// every sleeper due no later (equal deadlines wake in order), with
-	// its deadline, and park.
+	// TODO(step 4): into S.sleepers after every sleeper due no later
+	// (equal deadlines wake in order), with its deadline; park.
 	while (coro_now() < deadline)
 		coro_yield();
 	// END TODO
@@ -204,27 +211,14 @@ static int arm(int fd, int exact)
 	return rc;
 }
 
-static int waiters_grow(int fd)
-{
-	int n = fd < 64 ? 64 : 2 * fd;
-	struct waiters *grown = realloc(S.fds, (size_t)n * sizeof *grown);
-
-	if (grown == NULL)
-		return -1;
-	for (int i = S.nfds; i < n; i++)
-		grown[i] = (struct waiters){0};
-	S.fds = grown;
-	S.nfds = n;
-	return 0;
-}
-
 int coro_wait(int fd, int out)
 {
-	if (fd < 0 || (fd >= S.nfds && waiters_grow(fd) < 0))
-		return fd < 0 ? (errno = EBADF, -1) : -1;
-	// TODO(step 3): be fd's reader (out == 0) or writer; EBUSY if
-	// another coroutine already is. arm(fd) (on failure, undo and
-	// return -1), count one more waiting, park, return 0.
+	if (fd < 0 || fd >= S.nfds) {
+		errno = EBADF;
+		return -1;
+	}
+	// TODO(step 3): be fd's reader (out == 0) or writer (EBUSY if one
+	// is already); arm(fd, 0) (failed: undo, -1); one more waiting; park.
 	struct pollfd p = {.fd = fd, .events = out ? POLLOUT : POLLIN};
 	while (poll(&p, 1, 0) == 0) /* until step 3: ask, and ask */
 		coro_yield();
@@ -248,10 +242,9 @@ static int poll_events(int timeout_ms)
 
 	if (n < 0 && errno != EINTR)
 		return -1;
-	// TODO(step 3): for each event, wake fd's reader on EPOLLIN,
-	// EPOLLRDHUP, EPOLLHUP or EPOLLERR, its writer on EPOLLOUT, EPOLLHUP
-	// or EPOLLERR; if the event held more than its waiters wanted (it
-	// fired for nobody), arm(fd, 1) takes that back.
+	// TODO(step 3): wake fd's reader on EPOLLIN, EPOLLRDHUP, EPOLLHUP or
+	// EPOLLERR, its writer on EPOLLOUT, EPOLLHUP or EPOLLERR; an event
+	// that fired for nobody: arm(fd, 1) takes it back.
 	(void)wake;
 	// END TODO
 	// TODO(step 4): make ready every sleeper whose deadline has come.
@@ -265,8 +258,7 @@ static int poll_timeout(void)
 {
 	if (S.head != NULL)
 		return 0;
-	// TODO(step 4): with sleepers, the milliseconds until the first
-	// deadline (rounded up, 0 if past).
+	// TODO(step 4): sleepers: milliseconds to the first deadline, rounded up.
 	// END TODO
 	return -1;
 }
@@ -294,9 +286,8 @@ static void run(struct coro *c)
 int coro_run(void)
 {
 	while (S.live > 0) {
-		// TODO(step 2): one round: take coroutines off the head of the
-		// run queue and run() each, up to the one that was last when
-		// the round began (those made ready meanwhile wait a round).
+		// TODO(step 2): one round: run() each off the head of the queue
+		// up to the one last when the round began (later ones wait).
 		return (void)run, 0;
 		// END TODO
 		if (S.live == 0)
@@ -355,9 +346,13 @@ int coro_accept(int listen_fd)
 {
 	for (;;) {
 		int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd >= 0 && fd < S.nfds) /* a new socket: nothing registered */
-			S.fds[fd] = (struct waiters){0};
+		if (fd >= S.nfds) { /* the limit was raised after coro_init */
+			close(fd);
+			errno = EMFILE;
+			return -1;
+		}
 		if (fd >= 0) {
+			S.fds[fd] = (struct waiters){0}; /* a new socket: none */
 			fair();
 			return fd;
 		}

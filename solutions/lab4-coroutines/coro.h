@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Before anything else: stacks of stack_size bytes (a guard page below
- * each is added). 0, or -1 with errno. */
+/* Before anything else, and after setting RLIMIT_NOFILE: stacks of
+ * stack_size bytes (a guard page below each is added). 0, or -1, errno. */
 int coro_init(size_t stack_size);
 /* Run fn(arg) as a new coroutine, after those already waiting. Returns 0,
  * or -1 with errno (ENOMEM: no stack). Does not park. */
