@@ -68,7 +68,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--lab") == 0)
-			o->lab = parse_int(next, 1, 4, "--lab"), i++;
+			o->lab = parse_int(next, 1, 5, "--lab"), i++;
 		else if (strcmp(a, "--step") == 0)
 			o->step = parse_int(next, 1, 20, "--step"), i++;
 		else if (strcmp(a, "--test") == 0) {
@@ -395,6 +395,11 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		t += len + (t[len] == ',');
+	}
+	const char *why = lab->unavailable ? lab->unavailable() : NULL;
+	if (why != NULL) {
+		printf("skipped: lab %d cannot run on this system: %s\n", o.lab, why);
+		return SKIPPED_EXIT;
 	}
 	catch_signals();
 	sandbox_init();

@@ -88,6 +88,47 @@ int proc_uses_epoll(pid_t pid)
 	return each_fd(pid, is_epoll) > 0;
 }
 
+static int is_uring(pid_t pid, const char *fd, const char *target)
+{
+	(void)pid, (void)fd;
+	return strcmp(target, "anon_inode:[io_uring]") == 0;
+}
+
+int proc_uses_uring(pid_t pid)
+{
+	return each_fd(pid, is_uring) > 0;
+}
+
+/* The kernel's own threads that serve a process's io_uring (io-wq
+ * workers "iou-wrk-PID", an SQPOLL thread "iou-sqp-PID") are tasks of
+ * it, counted in Threads: without being the student's. */
+int proc_io_workers(pid_t pid)
+{
+	char path[64], comm[32];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		char file[384];
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof file, "%s/%.256s/comm", path, e->d_name);
+		if ((f = fopen(file, "re")) == NULL)
+			continue;
+		if (fgets(comm, sizeof comm, f) != NULL && strncmp(comm, "iou-", 4) == 0)
+			n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
 /* Whether a file whose path ends in name is mapped into the process (a
  * shared library it loaded): 1, 0, or -1 when the maps are unreadable. */
 int proc_maps_file(pid_t pid, const char *name)

@@ -1,16 +1,18 @@
 #!/bin/sh
 # Install what the kit needs on Debian when it is missing: the Check unit-test
-# library (found through pkg-config), valgrind, nc for reproducing failures
-# by hand, and clang (make test builds with gcc and clang). As root it installs them; otherwise it prints the command.
+# library (found through pkg-config), liburing (lab 5), valgrind, nc for
+# reproducing failures by hand, and clang (make test builds with gcc and
+# clang). As root it installs them; otherwise it prints the command.
 # --quiet: say nothing when everything is already there.
 need=""
 pkg-config --exists check 2>/dev/null || need="$need check"
+pkg-config --exists liburing 2>/dev/null || need="$need liburing-dev"
 command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v valgrind >/dev/null 2>&1 || need="$need valgrind"
 command -v nc >/dev/null 2>&1 || need="$need netcat-openbsd"
 command -v clang >/dev/null 2>&1 || need="$need clang"
 if [ -z "$need" ]; then
-	[ "$1" = "--quiet" ] || echo "deps: check, valgrind, nc and clang are installed"
+	[ "$1" = "--quiet" ] || echo "deps: check, liburing, valgrind, nc and clang are installed"
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
