@@ -216,9 +216,9 @@ int main(int argc, char *argv[])
 {
 	int rc;
 
-	// TODO(step 1): a ring of RING_ENTRIES (io_uring_queue_init: -errno
-	// on failure, say so, exit 1); listener_open (blocking is fine: the
-	// kernel waits, not us); submit the first accept.
+	// TODO(step 1): a ring of RING_ENTRIES (io_uring_queue_init, flags
+	// below: -errno on failure, say so, exit 1); listener_open (blocking
+	// is fine: the kernel waits, not us); submit the first accept.
 	(void)argc, (void)argv, (void)rc;
 	fputs("server: not listening yet (TODO step 1)\n", stderr);
 	return 1;

