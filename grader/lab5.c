@@ -16,8 +16,9 @@
 #include <unistd.h>
 
 static const struct plan_entry plan[] = {
-	{"starts", 1, "step 1: the ring first (io_uring_queue_init), then "
-		      "listener_open prints the line; nothing else on stdout"},
+	{"starts", 1, "step 1: set up the ring (io_uring_queue_init) and call "
+		      "listener_open, which prints the line; nothing else on "
+		      "stdout"},
 	{"bad-args", 1, "step 1: listener_open checks the command line: call "
 			"it with main's argc and argv unchanged"},
 	{"addr-in-use", 1, "step 1: listener_open exits 1 when the address is "
@@ -30,8 +31,9 @@ static const struct plan_entry plan[] = {
 			  "next one; mark every completion seen"},
 	{"echo-binary", 2, "step 2: send exactly the res bytes the recv "
 			   "completion reported; no string functions on the data"},
-	{"many-messages", 2, "step 2: after a send completes, the next recv "
-			     "must be in flight: echo_received submits both"},
+	{"many-messages", 2, "step 2: a client sends many messages: once an "
+			     "echo is sent, its next recv must be in flight "
+			     "(echo_received submits it with the send)"},
 	{"idle-client", 2, "step 2: never wait for one client: submit its recv "
 			   "and go back to the completion loop; every client "
 			   "has its own struct client and ops"},
@@ -59,8 +61,8 @@ static const struct plan_entry plan[] = {
 	{"churn", 4, "step 4: every client ends in client_end, which closes "
 		     "its socket and frees it once neither op is busy"},
 	{"fd-limit", 5, "step 5: on -EMFILE rest (a timeout op) before the "
-			"next accept: an accept submitted at once fails at once, "
-			"forever"},
+			"next accept: one submitted at once fails at once, again "
+			"and again while descriptors are short"},
 };
 
 /* Whether this system lets a process set up an io_uring: some kernels
