@@ -32,7 +32,7 @@ for lab in $(all_labs); do
 	./grader/grader --lab "$n" --test starts /bin/true > "$log/avail" 2>&1
 	[ $? -eq 77 ] || continue
 	skipped_labs="$skipped_labs$n "
-	echo "lab $n $(cat "$log/avail")"
+	cat "$log/avail"
 done
 lab_skipped() { [[ $skipped_labs == *" $1 "* ]]; }
 labs() { for lab in $(all_labs); do lab_skipped "$(lab_number "$lab")" || echo "$lab"; done; }
