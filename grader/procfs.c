@@ -16,10 +16,11 @@
 #include <unistd.h>
 
 /* Calls fn for each entry of /proc/PID/fd with the descriptor's number
- * (as text) and what it links to; returns the sum of fn's answers, or with
- * no fn the count of entries; -1 on error. */
+ * (as text), what it links to and arg; returns the sum of fn's answers,
+ * or with no fn the count of entries; -1 on error. */
 static int each_fd(pid_t pid, int (*fn)(pid_t pid, const char *fd,
-					const char *target))
+					const char *target, const char *arg),
+		   const char *arg)
 {
 	char path[64], link[384], target[256];
 	struct dirent *e;
@@ -40,7 +41,7 @@ static int each_fd(pid_t pid, int (*fn)(pid_t pid, const char *fd,
 		ssize_t len = readlink(link, target, sizeof target - 1);
 		if (len > 0) {
 			target[len] = '\0';
-			hits += fn(pid, e->d_name, target);
+			hits += fn(pid, e->d_name, target, arg);
 		}
 	}
 	closedir(d);
@@ -49,12 +50,14 @@ static int each_fd(pid_t pid, int (*fn)(pid_t pid, const char *fd,
 
 /* Sockets among the process's descriptors that are in blocking mode
  * (no O_NONBLOCK in /proc/PID/fdinfo/N's octal flags); -1 if unreadable. */
-static int is_blocking_socket(pid_t pid, const char *fd, const char *target)
+static int is_blocking_socket(pid_t pid, const char *fd, const char *target,
+			      const char *unused)
 {
 	char path[320], line[128];
 	unsigned long flags = 0;
 	FILE *f;
 
+	(void)unused;
 	if (strncmp(target, "socket:", 7) != 0)
 		return 0;
 	snprintf(path, sizeof path, "/proc/%d/fdinfo/%s", (int)pid, fd);
@@ -69,34 +72,66 @@ static int is_blocking_socket(pid_t pid, const char *fd, const char *target)
 
 int proc_blocking_sockets(pid_t pid)
 {
-	return each_fd(pid, is_blocking_socket);
+	return each_fd(pid, is_blocking_socket, NULL);
 }
 
 int proc_fd_count(pid_t pid)
 {
-	return each_fd(pid, NULL);
+	return each_fd(pid, NULL, NULL);
 }
 
-static int is_epoll(pid_t pid, const char *fd, const char *target)
+static int links_to(pid_t pid, const char *fd, const char *target,
+		    const char *want)
 {
 	(void)pid, (void)fd;
-	return strcmp(target, "anon_inode:[eventpoll]") == 0;
+	return strcmp(target, want) == 0;
 }
 
 int proc_uses_epoll(pid_t pid)
 {
-	return each_fd(pid, is_epoll) > 0;
-}
-
-static int is_uring(pid_t pid, const char *fd, const char *target)
-{
-	(void)pid, (void)fd;
-	return strcmp(target, "anon_inode:[io_uring]") == 0;
+	return each_fd(pid, links_to, "anon_inode:[eventpoll]") > 0;
 }
 
 int proc_uses_uring(pid_t pid)
 {
-	return each_fd(pid, is_uring) > 0;
+	return each_fd(pid, links_to, "anon_inode:[io_uring]") > 0;
+}
+
+/* Calls fn with /proc/PID/task/TID/name open, for each thread TID of the
+ * process; returns the sum of fn's answers, -1 if the list is unreadable. */
+static int each_task_file(pid_t pid, const char *name,
+			  int (*fn)(FILE *f, void *arg), void *arg)
+{
+	char path[64];
+	struct dirent *e;
+	int sum = 0;
+	DIR *d;
+
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		char file[384];
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof file, "%s/%.256s/%.32s", path, e->d_name, name);
+		if ((f = fopen(file, "re")) == NULL)
+			continue;
+		sum += fn(f, arg);
+		fclose(f);
+	}
+	closedir(d);
+	return sum;
+}
+
+static int is_io_worker(FILE *comm, void *unused)
+{
+	char name[32];
+
+	(void)unused;
+	return fgets(name, sizeof name, comm) != NULL && strncmp(name, "iou-", 4) == 0;
 }
 
 /* The kernel's own threads that serve a process's io_uring (io-wq
@@ -104,29 +139,9 @@ int proc_uses_uring(pid_t pid)
  * it, counted in Threads: without being the student's. */
 int proc_io_workers(pid_t pid)
 {
-	char path[64], comm[32];
-	struct dirent *e;
-	int n = 0;
-	DIR *d;
+	int n = each_task_file(pid, "comm", is_io_worker, NULL);
 
-	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-	if ((d = opendir(path)) == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		char file[384];
-		FILE *f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(file, sizeof file, "%s/%.256s/comm", path, e->d_name);
-		if ((f = fopen(file, "re")) == NULL)
-			continue;
-		if (fgets(comm, sizeof comm, f) != NULL && strncmp(comm, "iou-", 4) == 0)
-			n++;
-		fclose(f);
-	}
-	closedir(d);
-	return n;
+	return n < 0 ? 0 : n;
 }
 
 /* Whether a file whose path ends in name is mapped into the process (a
@@ -241,6 +256,16 @@ double proc_cpu_s(pid_t pid)
 	return read_stat(pid, NULL, &cpu) == 0 ? cpu : -1;
 }
 
+static int add_schedstat(FILE *schedstat, void *total_s)
+{
+	unsigned long long run, wait;
+
+	if (fscanf(schedstat, "%llu %llu", &run, &wait) != 2)
+		return 0;
+	*(double *)total_s += (double)(run + wait) / 1e9;
+	return 1;
+}
+
 /*
  * Seconds the process's threads have been runnable: on a CPU, or waiting
  * in the run queue for one (the first two fields of each thread's
@@ -250,32 +275,9 @@ double proc_cpu_s(pid_t pid)
  */
 double proc_runnable_s(pid_t pid)
 {
-	char path[64];
-	struct dirent *e;
 	double total = 0;
-	int threads = 0;
-	DIR *d;
 
-	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-	if ((d = opendir(path)) == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL) {
-		unsigned long long run, wait;
-		char stat[340];
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(stat, sizeof stat, "%s/%s/schedstat", path, e->d_name);
-		FILE *f = fopen(stat, "re");
-		if (f == NULL)
-			continue;
-		if (fscanf(f, "%llu %llu", &run, &wait) == 2) {
-			total += (double)(run + wait) / 1e9;
-			threads++;
-		}
-		fclose(f);
-	}
-	closedir(d);
-	return threads > 0 ? total : -1;
+	return each_task_file(pid, "schedstat", add_schedstat, &total) > 0 ? total : -1;
 }
 
 /*
