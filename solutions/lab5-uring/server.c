@@ -89,17 +89,19 @@ static void submit_send(struct client *c)
 			   c->out_len - c->out_sent, MSG_NOSIGNAL);
 }
 
-/* Step 1's stand-in for a client of its own: lab 1's loop, blocking. */
-static void serve_blocking(int fd)
-{
-	char buf[BUFSIZE];
-	ssize_t n;
-
-	while ((n = read(fd, buf, sizeof buf)) > 0)
-		if (net_write_all(fd, buf, (size_t)n) < 0)
-			break;
-	close(fd);
-}
+// TODO(step 2): delete this stand-in once client_start is yours.
+// skeleton: /* Until step 2, each client is served to its end: lab 1's loop. */
+// skeleton: static void serve_blocking(int fd)
+// skeleton: {
+// skeleton: 	char buf[BUFSIZE];
+// skeleton: 	ssize_t n;
+// skeleton:
+// skeleton: 	while ((n = read(fd, buf, sizeof buf)) > 0)
+// skeleton: 		if (net_write_all(fd, buf, (size_t)n) < 0)
+// skeleton: 			break;
+// skeleton: 	close(fd);
+// skeleton: }
+// END TODO
 
 static void client_start(int fd)
 {
@@ -117,7 +119,6 @@ static void client_start(int fd)
 	c->in = c->bufs[0];
 	c->out = c->bufs[1];
 	submit_recv(c);
-	(void)serve_blocking;
 	// END TODO
 }
 
@@ -125,6 +126,7 @@ static void cancel(struct op *op)
 {
 	io_uring_prep_cancel(sqe_for(&cancel_op), op, 0);
 }
+
 /* c takes no more submissions, and is freed once every operation of it
  * has completed; cancelling them makes that soon (a recv would wait for
  * the client). */
