@@ -64,7 +64,7 @@ struct thresholds {
 	uint32_t probe_bytes; /* client B's echo; "still serves?" probes */
 	uint64_t slow_reader_bytes;
 	long rss_growth_kb;   /* slow-reader: server memory may grow this much */
-	int concurrent;       /* clients at once; */
+	int concurrent;       /* clients at once */
 	int concurrent_threads; /* for a thread per client (lab 3) */
 	int rounds;           /* round trips per concurrent client */
 	uint32_t max_message; /* concurrent: message sizes 1..max_message */
@@ -367,12 +367,12 @@ struct plan_variant {
 	const char *env;      /* "NAME=value" */
 };
 
-/* One lab: its plan, and the limits its servers run within (a thread per
- * client needs other ones than a single thread). */
 /* The grader's exit status when the lab cannot run here at all (lab 5
  * without io_uring): automake's "skipped", neither a pass nor a fail. */
 #define SKIPPED_EXIT 77
 
+/* One lab: its plan, and the limits its servers run within (a thread per
+ * client needs other ones than a single thread). */
 struct lab {
 	int number;
 	const struct plan_entry *plan;
