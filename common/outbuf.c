@@ -40,6 +40,15 @@ size_t outbuf_space(const struct outbuf *ob)
 	return ob->cap - (ob->wpos - ob->rpos);
 }
 
+/* Every call that can empty the buffer ends here (see outbuf.h). */
+static void release_if_empty(struct outbuf *ob)
+{
+	if (ob->rpos == ob->wpos && ob->data != NULL) {
+		free(ob->data);
+		ob->data = NULL;
+	}
+}
+
 /* The storage, allocated on first use. */
 static int ensure_data(struct outbuf *ob)
 {
@@ -106,6 +115,7 @@ size_t outbuf_take(struct outbuf *ob, void *dst, size_t n)
 		memcpy((char *)dst + iov[0].iov_len, iov[1].iov_base,
 		       iov[1].iov_len);
 	ob->rpos += (unsigned)n;
+	release_if_empty(ob);
 	return n;
 }
 
@@ -128,6 +138,7 @@ ssize_t outbuf_read_from(struct outbuf *ob, int fd, size_t max)
 	while (n < 0 && errno == EINTR);
 	if (n > 0)
 		ob->wpos += (unsigned)n;
+	release_if_empty(ob);
 	return n;
 }
 
@@ -153,5 +164,6 @@ ssize_t outbuf_write_to(struct outbuf *ob, int fd, size_t max)
 	}
 	if (n > 0)
 		ob->rpos += (unsigned)n;
+	release_if_empty(ob);
 	return n;
 }

@@ -349,6 +349,36 @@ START_TEST(write_to_a_pipe)
 }
 END_TEST
 
+/* Emptied by a take, a write, or a read that brought nothing: no storage
+ * is held (an idle client costs no ring), and the buffer still works. */
+START_TEST(an_emptied_buffer_holds_no_storage)
+{
+	struct outbuf ob;
+	char out[8];
+	int sv[2];
+
+	stream_pair(sv);
+	ck_assert_int_eq(outbuf_init(&ob, 8), 0);
+	ck_assert_int_eq(outbuf_append(&ob, "abc", 3), 3);
+	ck_assert_ptr_nonnull(ob.data);
+	ck_assert_uint_eq(outbuf_take(&ob, out, 2), 2);
+	ck_assert_ptr_nonnull(ob.data); /* one byte still pending */
+	ck_assert_uint_eq(outbuf_take(&ob, out, 8), 1);
+	ck_assert_ptr_null(ob.data);
+	ck_assert_int_eq(outbuf_read_from(&ob, sv[0], 8), -1); /* EAGAIN */
+	ck_assert_ptr_null(ob.data);
+	ck_assert_int_eq(write(sv[1], "ping", 4), 4);
+	ck_assert_int_eq(outbuf_read_from(&ob, sv[0], 8), 4);
+	ck_assert_int_eq(outbuf_write_to(&ob, sv[0], 8), 4);
+	ck_assert_ptr_null(ob.data);
+	ck_assert_int_eq(read(sv[1], out, sizeof out), 4);
+	ck_assert_mem_eq(out, "ping", 4);
+	outbuf_free(&ob);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
 Suite *outbuf_suite(void)
 {
 	Suite *s = suite_create("outbuf");
@@ -367,6 +397,7 @@ Suite *outbuf_suite(void)
 	tcase_add_test(io, write_to_closed_peer_is_epipe);
 	tcase_add_test(io, write_to_sends_both_pieces);
 	tcase_add_test(io, write_to_a_pipe);
+	tcase_add_test(io, an_emptied_buffer_holds_no_storage);
 	suite_add_tcase(s, ring);
 	suite_add_tcase(s, io);
 	return s;

@@ -44,8 +44,8 @@ libs_for() { grep -q '<liburing.h>' "$@" 2>/dev/null && echo -luring; }
 
 echo "== builds (gcc and clang, -Werror)"
 # clean on its own: with -j2 it would race the build it precedes.
-check "build with clang" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit grader/tests/bin/test-coro CC=clang'
-check "build with gcc" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit grader/tests/bin/test-coro CC=gcc'
+check "build with clang" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit grader/tests/bin/test-coro grader/tests/bin/test-latency CC=clang'
+check "build with gcc" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit grader/tests/bin/test-coro grader/tests/bin/test-latency CC=gcc'
 
 # Count a Check run's last line, "WHAT: N passed, M failed", into the totals.
 count_check() { # count_check WHAT FILE
@@ -63,6 +63,8 @@ count_check() { # count_check WHAT FILE
 echo "== unit tests (Check)"
 ./common/tests/unit > "$log/unit" 2>&1
 count_check unit "$log/unit"
+./grader/tests/bin/test-latency > "$log/latency" 2>&1
+count_check latency "$log/latency"
 
 echo "== skeletons are generated from the solutions"
 for f in solutions/lab*/*.[ch]; do
@@ -174,8 +176,11 @@ while IFS= read -r line; do
 	srcs=$(ls "$dir"/*.c | grep -v '/client\.c$')
 	if cc -std=c11 -Wall -Wextra -O2 -Icommon -I"$dir" -o "$dir/server" \
 		$srcs common/libcommon.a $(libs_for $srcs) -pthread > "$dir/build" 2>&1; then
+		# TESTS may begin with --valgrind: the mistake shows only there.
+		vg=""
+		[[ $expect == --valgrind\ * ]] && vg=--valgrind expect=${expect#--valgrind }
 		mutants+=("$name@$lab@$expect@$hint")
-		job "mutant.$name" ./grader/grader --lab "$lab" --test "$(echo $expect | tr ' ' ',')" "$dir/server"
+		job "mutant.$name" ./grader/grader --lab "$lab" $vg --test "$(echo $expect | tr ' ' ',')" "$dir/server"
 	else
 		bad "mutant $name builds" "$(head -n 5 "$dir/build")"
 	fi
@@ -233,6 +238,25 @@ check_bg "grader: without io_uring, lab 5 is skipped in one line (exit 77)" bash
 check_bg "make check-lab5 without io_uring says so, and does not fail" bash -c '
 	out=$(grader/tests/bin/no-uring make -s check-lab5 LABS=solutions 2>&1) &&
 	[[ $out == *"skipped: lab 5 cannot run on this system"* ]]'
+# grader bench: what it must notice (make bench measures; this checks).
+check_bg "grader bench: a server that flips one byte in a million is caught (exit 1)" bash -c '
+	out=$(./grader/grader bench --clients 1 --size 4096 --seconds 5 grader/tests/bin/corrupt-rare 2>&1)
+	[ $? -eq 1 ] && [[ $out == *"client 1 of 1, after 999999 bytes came back right: byte 999999 came back as"* ]]'
+check_bg "grader bench: a one-at-a-time server is reported serialised, not hung" bash -c '
+	out=$(./grader/grader bench --clients 1,3,10 --seconds 0.5 solutions/lab1-simple/server 2>&1) &&
+	[[ $out == *"serialised: 1 of 3 clients served; the other 2 waited"* ]] &&
+	[[ $out == *"serialised at 3 clients already: not run"* ]]'
+check_bg "grader bench: every run in the CSV, and the plot or why not" bash -c "
+	./grader/grader bench --clients 1,20 --seconds 0.5 --csv '$log/b.csv' --svg '$log/b.svg' \
+		--as epoll solutions/lab2-multiplex/server --as poll --env LAB2_BACKEND=poll \
+		solutions/lab2-multiplex/server > '$log/b.out' 2>&1; rc=\$?
+	[ \$(grep -c '^epoll,[0-9]*,64,0,0.5,ok,[1-9]' '$log/b.csv') -eq 2 ] &&
+	[ \$(grep -c '^poll,[0-9]*,64,0,0.5,ok,[1-9]' '$log/b.csv') -eq 2 ] &&
+	if command -v gnuplot > /dev/null; then
+		[ \$rc -eq 0 ] && [ \$(grep -c '<path' '$log/b.svg') -ge 4 ]
+	else
+		[ \$rc -eq 2 ] && grep -q 'gnuplot-nox' '$log/b.out'
+	fi"
 check_bg "grader: a valgrind error fails the test it happened in" bash -c \
 	'./grader/grader --lab 1 --valgrind --test sequential grader/tests/bin/leak-per-client | grep -q "^FAIL sequential .*valgrind.s memcheck found"'
 wait
