@@ -57,7 +57,7 @@ LABS ?= labs
 STEP ?=
 step_opt = $(if $(STEP),--step $(STEP))
 
-.PHONY: all help deps check test demo skeletons clean format tidy broken \
+.PHONY: all help deps check test demo bench skeletons clean format tidy broken \
 	check-lab1 check-lab2 check-lab3 check-lab4 check-lab5
 
 all: $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM)
@@ -68,6 +68,7 @@ help:
 	@echo "make check         grade every lab"
 	@echo "make demo          build, then grade the reference solutions"
 	@echo "make test          the kit's own test suite"
+	@echo "make bench         every strategy against a libuv peer: grader/bench/"
 	@echo "make skeletons     regenerate labs/*/*.c from solutions/"
 	@echo "make broken        build the broken servers of grader/tests/manifest"
 	@echo "make deps          install check, liburing, valgrind, nc, clang if missing"
@@ -129,6 +130,14 @@ $(CORO_TEST): grader/tests/test_coro.c $(CORO_DIR)/coro.c $(CORO_DIR)/coro.h
 	$(CC) $(ALL_CFLAGS) -I$(CORO_DIR) $$(pkg-config --cflags check) $(LDFLAGS) -o $@ \
 		grader/tests/test_coro.c $(CORO_DIR)/coro.c $$(pkg-config --libs check) $(LDLIBS)
 
+# grader bench's latency histogram has unit tests of its own.
+LATENCY_TEST := grader/tests/bin/test-latency
+$(LATENCY_TEST): grader/tests/test_latency.c grader/latency.c grader/grader.h
+	@sh grader/tools/deps.sh --quiet
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Igrader $$(pkg-config --cflags check) $(LDFLAGS) -o $@ \
+		grader/tests/test_latency.c grader/latency.c $$(pkg-config --libs check) $(LDLIBS)
+
 $(UNIT): $(UNIT_SRC) $(COMMON_LIB) $(COMMON_HDR)
 	@sh grader/tools/deps.sh --quiet
 	$(CC) $(ALL_CFLAGS) $$(pkg-config --cflags check) $(LDFLAGS) -o $@ \
@@ -160,6 +169,17 @@ check: $(COMMON_LIB) $(GRADER)
 demo: deps all
 	@sh grader/tools/demo.sh
 
+# The benchmark's libuv peer (Debian libuv1-dev, gnuplot-nox for the plot):
+# deps.sh --bench installs them, for make bench only.
+UV_PEER := grader/peers/libuv-echo
+$(UV_PEER): grader/peers/libuv_echo.c
+	$(CC) $(WARN) $(CFLAGS) $$(pkg-config --cflags libuv) $(LDFLAGS) -o $@ $< $$(pkg-config --libs libuv)
+
+bench: deps all
+	@sh grader/tools/deps.sh --bench
+	@$(MAKE) --no-print-directory -s $(UV_PEER)
+	@sh grader/tools/bench.sh
+
 test: deps
 	@bash grader/tools/test.sh
 
@@ -178,6 +198,6 @@ tidy:
 	clang-tidy $(COMMON_SRC) $(SOLUTION_SRC) $(GRADER_SRC) -- $(WARN) -Icommon -Igrader
 
 clean:
-	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM) $(UNIT) $(CORO_TEST)
+	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM) $(UNIT) $(CORO_TEST) $(UV_PEER)
 	rm -f labs/*/test-coro solutions/*/test-coro
 	rm -rf grader/tests/bin

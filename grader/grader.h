@@ -14,6 +14,8 @@
  *   procfs.c       what /proc says about a process (fds, threads, RSS, CPU)
  *   trace.c        --trace: one test's transcript, from what the above note
  *   reproduce.c    the lines a failure gives to paste: reproduce, by hand
+ *   latency.c      round-trip times as a log-bucket histogram
+ *   bench*.c       grader bench: servers side by side (bench.h)
  *   inject/shortio.c  not part of the grader binary: the shared library
  *              partial-io preloads into the server (short counts, EINTR)
  */
@@ -209,6 +211,22 @@ long proc_user_tasks(uid_t uid);       /* what RLIMIT_NPROC counts */
 int proc_tcp_sockets(unsigned local_port, size_t n, const unsigned *remote_ports,
 		     int *states, long *send_queues);
 
+/* ---- latency.c ----------------------------------------------------- */
+
+/* A histogram of times with buckets 1/16 of a doubling wide (HdrHistogram's
+ * idea): a quantile is within 7% of the truth whatever the count, in a
+ * fixed 8 KiB, where a sorted array of every sample grows with the run. */
+#define LATENCY_BUCKETS (64 * 16)
+struct latency {
+	uint64_t count;
+	double max_s;
+	uint64_t bucket[LATENCY_BUCKETS];
+};
+void latency_add(struct latency *h, double seconds);
+/* The time below which a fraction q of them fell (0 <= q <= 1), in
+ * seconds: a bucket's upper end, never above the largest seen. */
+double latency_quantile(const struct latency *h, double q);
+
 /* ---- flows.c ------------------------------------------------------- */
 
 enum pattern { PAT_RANDOM, PAT_ALLBYTES, PAT_TEXT };
@@ -232,6 +250,7 @@ struct flow_spec {
 	int paused;            /* do not read until flow_resume() */
 	int narrow;            /* tiny receive buffer and MSS: the server's
 				* writes to this client go out in pieces */
+	int nodelay;           /* TCP_NODELAY: each send goes out at once */
 	uint32_t source;       /* bind to this IPv4 address (host order)
 				* before connecting; 0 = the kernel's pick */
 	enum flow_end end;
@@ -259,7 +278,8 @@ struct flow {
 	enum flow_state state;
 	int fd;
 	uint64_t sent, echoed;   /* bytes sent; bytes received and checked */
-	uint64_t msg_end;        /* lockstep: end offset of the current message */
+	uint64_t msg_start, msg_end; /* lockstep: the current message's offsets */
+	double msg_sent_at;      /* when its first byte went out; 0: not yet */
 	double next_send;        /* paced flows: earliest next send */
 	double last_progress;
 	uint32_t rng;            /* lockstep message sizes */
@@ -281,6 +301,9 @@ struct flows {
 	double last_look;        /* when epoll_wait last returned */
 	struct server *srv;      /* drained while flows run; may be NULL */
 	struct trace *trace;     /* told of every flow once freed; or NULL */
+	struct latency *latency; /* given each lockstep message's round trip
+				  * time; or NULL */
+	size_t paced;            /* flows with a gap_s: the loop's timers */
 };
 
 int flows_init(struct flows *fs, const char *addr, struct server *srv);
@@ -309,7 +332,9 @@ void flows_run_for(struct flows *fs, double seconds);
 const struct flow *flows_first_failure(const struct flows *fs);
 void flow_describe(const struct flow *f, char *buf, size_t len);
 
-uint8_t pattern_byte(enum pattern p, uint32_t seed, uint64_t i);
+/* n bytes of a pattern, from offset from on. */
+void pattern_fill(enum pattern p, uint32_t seed, uint64_t from, uint8_t *buf,
+		  size_t n);
 /* A loopback address (in 127/8) that this run alone uses, for flows whose
  * fate must not depend on what the kernel remembers of a peer: Linux
  * caches TCP metrics (cwnd, reordering) per address, and those size the
@@ -430,6 +455,9 @@ const struct test *test_find(const char *name);
 const struct lab *lab_find(int number); /* NULL: not in the kit */
 /* The lab's runs in order, at most max; returns the count. */
 size_t lab_runs(const struct lab *lab, struct plan_run *out, size_t max);
+
+/* grader bench ARGS (bench.c): argv[0] is "bench". */
+int bench_main(int argc, char **argv);
 
 /* ---- reproduce.c --------------------------------------------------- */
 

@@ -42,7 +42,8 @@ static void usage(const char *why)
 	fprintf(stderr,
 		"usage: grader --lab N [--step K] [--test NAME[,NAME...] [--trace]]\n"
 		"              [--valgrind | --helgrind] [--json FILE] [--verbose]\n"
-		"              PATH/TO/server\n");
+		"              PATH/TO/server\n"
+		"       grader bench [--help | OPTIONS] PATH/TO/server ...\n");
 	exit(2);
 }
 
@@ -364,6 +365,18 @@ static int write_json(const char *path, const struct result *r, size_t n,
 	return 0;
 }
 
+/* Clients of the concurrent tests are our descriptors: take all the hard
+ * limit allows, or the grader fails a correct server. */
+static void take_all_descriptors(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -372,6 +385,12 @@ int main(int argc, char **argv)
 	size_t n = 0;
 	int score = 0, max = 0;
 
+	if (argc > 1 && strcmp(argv[1], "bench") == 0) {
+		catch_signals();
+		sandbox_init();
+		take_all_descriptors();
+		return bench_main(argc - 1, argv + 1);
+	}
 	parse_args(argc, argv, &o);
 	lab = lab_find(o.lab);
 	if (lab == NULL) {
@@ -408,13 +427,7 @@ int main(int argc, char **argv)
 	}
 	catch_signals();
 	sandbox_init();
-	/* Clients of the concurrent tests are our descriptors: take all the
-	 * hard limit allows, or the grader fails a correct server. */
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
+	take_all_descriptors();
 	for (size_t i = 0; i < nruns && !grader_interrupted; i++) {
 		const struct plan_run *p = &runs[i];
 		if ((o.step && p->entry->step > o.step) ||

@@ -213,9 +213,10 @@ static void quote_pattern(char *out, size_t len, const struct flow *f,
 {
 	uint8_t b[PEEK * 2];
 
-	for (uint64_t i = 0; i < n && i < sizeof b; i++)
-		b[i] = pattern_byte(f->spec.pattern, f->spec.seed, from + i);
-	quote(out, len, b, n < sizeof b ? (size_t)n : sizeof b);
+	size_t count = n < sizeof b ? (size_t)n : sizeof b;
+
+	pattern_fill(f->spec.pattern, f->spec.seed, from, b, count);
+	quote(out, len, b, count);
 }
 
 /* The first n bytes of f's pattern: all of them, or both ends. */

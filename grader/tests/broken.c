@@ -128,6 +128,12 @@ static int send_back(int fd, char *buf, size_t n)
 			return -1;
 		return 0;
 	}
+	// corrupt-rare: flips the millionth byte echoed, and each millionth
+	// after it: what grader bench must notice among many round trips
+	static unsigned long long echoed;
+	if (flaw("corrupt-rare") && (echoed + n) / 1000000 > echoed / 1000000)
+		buf[1000000 - 1 - echoed % 1000000] ^= 0x20;
+	echoed += n;
 	// write-once: lab 1's step-3 stand-in: one write, a short count ends it
 	if (flaw("write-once"))
 		return write(fd, buf, n) == (ssize_t)n ? 0 : -1;

@@ -22,6 +22,9 @@ for dir in solutions/lab*/; do
 	echo "   reproduce it; then $(echo "$out" | tail -n 1): what a student sees before writing step 1)"
 	echo
 done
+echo "== grader/grader bench: every strategy side by side, 1 and 100 clients (make bench: the full run)"
+sh grader/tools/bench.sh --short || rc=1
+echo
 if [ $rc -eq 0 ]; then
 	echo "demo: every reference solution has full marks."
 	echo "Next: read labs/lab1-simple/README.md and run 'make check-lab1'."

@@ -3,8 +3,13 @@
 # library (found through pkg-config), liburing (lab 5), valgrind, nc for
 # reproducing failures by hand, and clang (make test builds with gcc and
 # clang). As root it installs them; otherwise it prints the command.
-# --quiet: say nothing when everything is already there.
+# --quiet: say nothing when everything is already there. --bench: also
+# what make bench alone needs: libuv (its peer server) and gnuplot (plots).
 need=""
+if [ "$1" = "--bench" ]; then
+	pkg-config --exists libuv 2>/dev/null || need="$need libuv1-dev"
+	command -v gnuplot >/dev/null 2>&1 || need="$need gnuplot-nox"
+fi
 pkg-config --exists check 2>/dev/null || need="$need check"
 pkg-config --exists liburing 2>/dev/null || need="$need liburing-dev"
 command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
@@ -12,7 +17,7 @@ command -v valgrind >/dev/null 2>&1 || need="$need valgrind"
 command -v nc >/dev/null 2>&1 || need="$need netcat-openbsd"
 command -v clang >/dev/null 2>&1 || need="$need clang"
 if [ -z "$need" ]; then
-	[ "$1" = "--quiet" ] || echo "deps: check, liburing, valgrind, nc and clang are installed"
+	[ "$1" = "" ] && echo "deps: check, liburing, valgrind, nc and clang are installed"
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,0 +1,388 @@
+/*
+ * bench.c - grader bench: the same echo load against each server named.
+ *
+ * Each run starts the server afresh, as the grader does (contained, on
+ * 127.0.0.1:0, its "listening on" line read), connects the clients, and
+ * lets each one send a message, wait for its whole echo, and send the
+ * next, from the grader's own epoll loop (flows.c), which checks every
+ * byte. A warm-up until every client has had one echo comes first, so
+ * the measured seconds see only the steady state.
+ */
+#define _GNU_SOURCE
+#include "grader.h"
+#include "bench.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* The warm-up waits while clients keep getting their first echo; this
+ * long with no new one ends it. A SYN dropped by a full accept queue is
+ * sent again after 1 s, then 3 s: the gap must outlast both. */
+#define WARM_STALL_S 4.0
+
+static void usage(const char *why)
+{
+	if (why)
+		fprintf(stderr, "grader bench: %s\n", why);
+	fprintf(stderr,
+		"usage: grader bench [--clients LIST] [--size BYTES] [--seconds S]\n"
+		"                    [--idle N] [--csv FILE] [--svg FILE]\n"
+		"                    [--as NAME] [--env NAME=VALUE] PATH/TO/server ...\n"
+		"  --clients  client counts, each a run (default 1,10,100,1000,10000)\n"
+		"  --size     bytes in each message (default 64)\n"
+		"  --seconds  measured time of each run (default 3)\n"
+		"  --idle     clients that echo once, then stay connected, idle\n"
+		"  --as, --env  name the next server, or set its environment\n");
+	exit(2);
+}
+
+static long parse_num(const char *s, long lo, long hi, const char *what)
+{
+	char *end, msg[120];
+	long v;
+
+	errno = 0;
+	v = s ? strtol(s, &end, 10) : 0;
+	if (s == NULL || *s == '\0' || *end != '\0' || errno || v < lo || v > hi) {
+		snprintf(msg, sizeof msg, "%s takes a whole number from %ld to %ld",
+			 what, lo, hi);
+		usage(msg);
+	}
+	return v;
+}
+
+static void parse_counts(struct bench_opts *o, const char *list)
+{
+	char buf[256], *save, *tok;
+
+	if (list == NULL || strlen(list) >= sizeof buf)
+		usage("--clients takes a list such as 1,10,100");
+	snprintf(buf, sizeof buf, "%s", list);
+	o->ncounts = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (o->ncounts == BENCH_MAX_COUNTS)
+			usage("--clients takes at most 16 counts");
+		o->counts[o->ncounts++] = (int)parse_num(tok, 1, 20000, "each client count");
+	}
+	if (o->ncounts == 0)
+		usage("--clients takes a list such as 1,10,100");
+}
+
+/* "solutions/lab2-multiplex/server" is "lab2-multiplex": the folder says
+ * which lab, the name "server" says nothing. */
+static void label_from_path(char *out, size_t len, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t dir_end = base ? (size_t)(base - path) : 0;
+
+	base = base ? base + 1 : path;
+	if (strcmp(base, "server") == 0 && dir_end > 0) {
+		size_t start = dir_end;
+		while (start > 0 && path[start - 1] != '/')
+			start--;
+		snprintf(out, len, "%.*s", (int)(dir_end - start), path + start);
+	} else {
+		snprintf(out, len, "%s", base);
+	}
+}
+
+static void parse_args(int argc, char **argv, struct bench_opts *o)
+{
+	const char *name = NULL, *env[4] = {NULL};
+	size_t nenv = 0;
+
+	memset(o, 0, sizeof *o);
+	parse_counts(o, "1,10,100,1000,10000");
+	o->size = 64;
+	o->seconds = 3;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--clients") == 0)
+			parse_counts(o, next), i++;
+		else if (strcmp(a, "--size") == 0)
+			o->size = (uint32_t)parse_num(next, 1, 1 << 20, "--size"), i++;
+		else if (strcmp(a, "--seconds") == 0) {
+			char *end;
+			o->seconds = next ? strtod(next, &end) : 0;
+			if (next == NULL || *end != '\0' || !(o->seconds >= 0.1 &&
+							      o->seconds <= 600))
+				usage("--seconds takes a time from 0.1 to 600");
+			i++;
+		} else if (strcmp(a, "--idle") == 0)
+			o->idle = (int)parse_num(next, 0, 20000, "--idle"), i++;
+		else if (strcmp(a, "--csv") == 0 || strcmp(a, "--svg") == 0) {
+			if (next == NULL)
+				usage("--csv and --svg take a file name");
+			*(a[2] == 'c' ? &o->csv : &o->svg) = next;
+			i++;
+		} else if (strcmp(a, "--as") == 0) {
+			if (next == NULL || strpbrk(next, ",\"\\'\n") != NULL)
+				usage("--as takes a name without commas or quotes");
+			name = next, i++;
+		} else if (strcmp(a, "--env") == 0) {
+			if (next == NULL || strchr(next, '=') == NULL || nenv == 3)
+				usage("--env takes NAME=VALUE (at most 3 a server)");
+			env[nenv++] = next, i++;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+			usage(NULL);
+		else if (a[0] == '-') {
+			char msg[128];
+			snprintf(msg, sizeof msg, "unknown option '%s'", a);
+			usage(msg);
+		} else {
+			if (o->nservers == BENCH_MAX_SERVERS)
+				usage("at most 16 servers");
+			if (access(a, X_OK) != 0) {
+				char msg[300];
+				snprintf(msg, sizeof msg, "cannot run '%s': %s", a,
+					 strerror(errno));
+				usage(msg);
+			}
+			struct bench_server *s = &o->servers[o->nservers++];
+			s->path = a;
+			if (name)
+				snprintf(s->label, sizeof s->label, "%s", name);
+			else
+				label_from_path(s->label, sizeof s->label, a);
+			memcpy(s->env, env, sizeof env);
+			name = NULL, nenv = 0;
+			memset(env, 0, sizeof env);
+		}
+	}
+	if (o->nservers == 0)
+		usage("name at least one server binary");
+	if (name != NULL || nenv > 0)
+		usage("--as and --env name the server after them: put them before it");
+}
+
+static double self_cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static void run_failed(struct bench_run *r, const char *fmt, const char *what)
+{
+	r->status = RUN_FAILED;
+	snprintf(r->why, sizeof r->why, fmt, what);
+}
+
+/* Clients that have had at least one whole echo. */
+static int clients_served(const struct flows *fs, uint32_t size)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < fs->n; i++)
+		n += fs->v[i].echoed >= size;
+	return n;
+}
+
+/* The first failed client, or the server's exit, into r; 1 if either. */
+static int run_went_wrong(struct flows *fs, struct server *s,
+			  struct bench_run *r)
+{
+	char why[300];
+	const struct flow *bad = flows_first_failure(fs);
+
+	if (server_check_exit(s)) {
+		describe_status(s->status, why, sizeof why);
+		run_failed(r, "the server %.300s", why);
+		return 1;
+	}
+	if (bad == NULL)
+		return 0;
+	/* Its own why: a bench client's script has no end to count up to. */
+	r->status = RUN_FAILED;
+	snprintf(r->why, sizeof r->why, "client %zu of %zu, after %llu bytes "
+		 "came back right: %s", (size_t)(bad - fs->v) + 1, fs->n,
+		 (unsigned long long)bad->echoed, bad->why);
+	return 1;
+}
+
+/* Every client connected and echoed once, or the server serves only some. */
+static int warm_up(const struct bench_opts *o, struct flows *fs,
+		   struct server *s, struct bench_run *r)
+{
+	int want = (int)fs->n, served = 0;
+	double last_new = now_s();
+
+	while (served < want && now_s() - last_new < WARM_STALL_S) {
+		flows_run_for(fs, 0.1);
+		if (time_is_up() || run_went_wrong(fs, s, r))
+			return -1;
+		int now_served = clients_served(fs, o->size);
+		if (now_served > served)
+			served = now_served, last_new = now_s();
+	}
+	if (served < want) {
+		r->status = RUN_SERIALISED;
+		snprintf(r->why, sizeof r->why, "serialised: %d of %d clients "
+			 "served; the other %d waited %.0f s for an echo",
+			 served, want, want - served, WARM_STALL_S);
+		return -1;
+	}
+	return 0;
+}
+
+static void start_clients(const struct bench_opts *o, struct flows *fs,
+			  int count, uint64_t total, uint32_t seed)
+{
+	struct flow_spec spec = {
+		.total = total, .pattern = PAT_RANDOM, .msg_min = o->size,
+		.msg_max = o->size, .end = END_HOLD, .nodelay = 1,
+	};
+
+	for (int i = 0; i < count; i++) {
+		spec.seed = seed + (uint32_t)i;
+		flow_start(fs, &spec);
+	}
+}
+
+static void measure(const struct bench_opts *o, struct flows *fs,
+		    struct server *s, struct bench_run *r)
+{
+	static struct latency lat;
+	double srv0 = proc_cpu_s(s->pid), own0 = self_cpu_s(), t0 = now_s();
+
+	memset(&lat, 0, sizeof lat);
+	fs->latency = &lat;
+	/* Every client stays active to the end, unless one fails: stop there. */
+	flows_run_below(fs, fs->n, t0 + o->seconds);
+	fs->latency = NULL;
+	r->wall_s = now_s() - t0;
+	r->grader_cpu_s = self_cpu_s() - own0;
+	r->server_cpu_s = proc_cpu_s(s->pid) - srv0;
+	r->rss_kb = proc_rss_kb(s->pid);
+	r->threads = proc_threads(s->pid);
+	if (run_went_wrong(fs, s, r))
+		return;
+	r->round_trips = lat.count;
+	r->per_s = (double)lat.count / r->wall_s;
+	r->p50_s = latency_quantile(&lat, 0.50);
+	r->p99_s = latency_quantile(&lat, 0.99);
+	r->max_s = lat.max_s;
+}
+
+static void bench_run(const struct bench_opts *o, const struct bench_server *bs,
+		      struct bench_run *r)
+{
+	const char *args[] = {"127.0.0.1:0", NULL};
+	/* No address-space limit: a thread per client reserves a stack each
+	 * (8 MiB at 10,000 clients is 80 GB), touching little of it. */
+	struct spawn_opts so = {
+		.path = bs->path, .args = args, .env = bs->env,
+		.lim = {.nofile = (unsigned long)(r->clients + o->idle) + 256,
+			.nproc = (unsigned long)r->clients + 256, .cpu_s = 3600},
+	};
+	struct server s;
+	struct flows fs;
+	char why[256];
+
+	if (server_spawn(&s, &so, why, sizeof why) < 0) {
+		run_failed(r, "the server did not start: %.250s", why);
+		return;
+	}
+	if (server_await_line(&s, now_s() + T.listen_s) < 0 ||
+	    strncmp(s.first_line, "listening on ", 13) != 0) {
+		run_failed(r, "no \"listening on\" line came; its first line: "
+			   "\"%.200s\"", s.first_line);
+	} else if (flows_init(&fs, s.first_line + 13, &s) < 0) {
+		run_failed(r, "cannot aim clients at %.200s", s.first_line + 13);
+	} else {
+		/* The idle first, each echoing one message, then the busy. */
+		start_clients(o, &fs, o->idle, o->size, 1u << 20);
+		start_clients(o, &fs, r->clients, UINT64_MAX / 2, 1);
+		if (warm_up(o, &fs, &s, r) == 0)
+			measure(o, &fs, &s, r);
+		/* A reset leaves no TIME_WAIT behind on our side: 10,000 of
+		 * them a run would use up the ephemeral ports of later runs. */
+		for (size_t i = 0; i < fs.n; i++)
+			flow_reset(&fs, i);
+		flows_free(&fs);
+	}
+	server_stop(&s, T.stop_grace_s);
+}
+
+/* Our clients are descriptors: a count we cannot open is a usage error,
+ * said before any run, not a server's failure at 10,000. */
+static void check_descriptors(const struct bench_opts *o)
+{
+	struct rlimit rl;
+	long most = 0;
+
+	for (size_t k = 0; k < o->ncounts; k++)
+		if (o->counts[k] > most)
+			most = o->counts[k];
+	most += o->idle + 64;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && (rlim_t)most > rl.rlim_cur) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "%ld clients need as many descriptors, "
+			 "and this process may open %llu (ulimit -n; its hard "
+			 "limit allows %llu)", most, (unsigned long long)rl.rlim_cur,
+			 (unsigned long long)rl.rlim_max);
+		usage(msg);
+	}
+}
+
+int bench_main(int argc, char **argv)
+{
+	static struct bench_run runs[BENCH_MAX_SERVERS][BENCH_MAX_COUNTS];
+	struct bench_opts o;
+	int failed = 0;
+
+	parse_args(argc, argv, &o);
+	check_descriptors(&o);
+	for (size_t i = 0; i < o.nservers && !grader_interrupted; i++) {
+		const struct bench_run *serialised = NULL;
+		for (size_t k = 0; k < o.ncounts && !grader_interrupted; k++) {
+			struct bench_run *r = &runs[i][k];
+			r->clients = o.counts[k];
+			if (serialised != NULL && r->clients > serialised->clients) {
+				/* More clients would wait the same way. */
+				r->status = RUN_SERIALISED;
+				snprintf(r->why, sizeof r->why, "serialised at %d "
+					 "clients already: not run",
+					 serialised->clients);
+			} else {
+				bench_run(&o, &o.servers[i], r);
+			}
+			if (r->status == RUN_SERIALISED && serialised == NULL)
+				serialised = r;
+			failed |= r->status == RUN_FAILED;
+			if (!grader_interrupted)
+				bench_progress(&o.servers[i], r);
+		}
+	}
+	sandbox_sweep();
+	if (grader_interrupted) {
+		fprintf(stderr, "grader bench: interrupted; every server was stopped\n");
+		return 128 + grader_interrupted;
+	}
+	bench_table(&o, runs);
+	/* The plot is drawn from the CSV: without --csv, from a scratch one. */
+	char scratch[] = "/tmp/grader-bench.XXXXXX";
+	const char *csv = o.csv;
+	if (csv == NULL && o.svg != NULL) {
+		int fd = mkstemp(scratch);
+		if (fd < 0) {
+			perror("grader bench: a scratch CSV for the plot");
+			return 2;
+		}
+		close(fd);
+		csv = scratch;
+	}
+	int bad_output = csv != NULL && bench_csv(&o, runs, csv) < 0;
+	if (!bad_output && o.svg != NULL)
+		bad_output = bench_svg(&o, csv, o.svg) < 0;
+	if (csv == scratch)
+		unlink(scratch);
+	return bad_output ? 2 : failed;
+}
