@@ -175,9 +175,11 @@ UV_PEER := grader/peers/libuv-echo
 $(UV_PEER): grader/peers/libuv_echo.c
 	$(CC) $(WARN) $(CFLAGS) $$(pkg-config --cflags libuv) $(LDFLAGS) -o $@ $< $$(pkg-config --libs libuv)
 
+# Without libuv the peer's row is left out; without gnuplot, the plots
+# (the tables and CSVs are still written, and make bench says why it failed).
 bench: deps all
-	@sh grader/tools/deps.sh --bench
-	@$(MAKE) --no-print-directory -s $(UV_PEER)
+	@sh grader/tools/deps.sh --bench || echo "bench: going on without them"
+	@if pkg-config --exists libuv; then $(MAKE) --no-print-directory -s $(UV_PEER); fi
 	@sh grader/tools/bench.sh
 
 test: deps

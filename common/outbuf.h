@@ -19,11 +19,12 @@
  *
  * The storage is allocated when a byte arrives in an empty buffer and
  * given back whenever the buffer empties again, so a connection with no
- * echo owed costs only this struct, whatever it sent before (lab 2 with
- * 10,000 idle clients: 2 MiB, where rings kept cost 42). The price is a
- * malloc and a free a burst, which glibc serves from its free lists with
- * no system call. The struct is public so that it can live inside the caller's connection; treat its fields as read-only
- * (the unit tests alone set the counters, to start them near the wrap).
+ * echo owed costs only this struct, whatever it sent before: ten thousand
+ * idle clients cost no rings. The price is one malloc and one free for
+ * each burst of bytes, which glibc serves from its free lists without a
+ * system call. The struct is public so that it can live inside the
+ * caller's connection; treat its fields as read-only (the unit tests
+ * alone set the counters, to start them near the wrap).
  *
  * Errors are values: -1 with errno set; nothing here prints or exits.
  * EINTR is retried inside. EAGAIN is returned, not hidden: it is how a

@@ -11,8 +11,10 @@
 #define _GNU_SOURCE
 #include "grader.h"
 #include "bench.h"
+#include "harness.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,24 +23,29 @@
 #include <unistd.h>
 
 /* The warm-up waits while clients keep getting their first echo; this
- * long with no new one ends it. A SYN dropped by a full accept queue is
- * sent again after 1 s, then 3 s: the gap must outlast both. */
+ * long with no new one ends it (WAVE: see warm_up). */
 #define WARM_STALL_S 4.0
+#define WAVE 1000
 
 static void usage(const char *why)
 {
+	FILE *out = why ? stderr : stdout; /* --help is an answer, not an error */
+
 	if (why)
 		fprintf(stderr, "grader bench: %s\n", why);
-	fprintf(stderr,
+	fprintf(out,
 		"usage: grader bench [--clients LIST] [--size BYTES] [--seconds S]\n"
-		"                    [--idle N] [--csv FILE] [--svg FILE]\n"
+		"                    [--idle N] [--csv FILE] [--svg FILE] [--quiet]\n"
 		"                    [--as NAME] [--env NAME=VALUE] PATH/TO/server ...\n"
 		"  --clients  client counts, each a run (default 1,10,100,1000,10000)\n"
 		"  --size     bytes in each message (default 64)\n"
 		"  --seconds  measured time of each run (default 3)\n"
 		"  --idle     clients that echo once, then stay connected, idle\n"
+		"  --csv      every run as a row of FILE\n"
+		"  --svg      a plot of them, drawn by gnuplot from the CSV\n"
+		"  --quiet    no progress line after each run (on stderr)\n"
 		"  --as, --env  name the next server, or set its environment\n");
-	exit(2);
+	exit(why ? 2 : 0);
 }
 
 static long parse_num(const char *s, long lo, long hi, const char *what)
@@ -91,6 +98,25 @@ static void label_from_path(char *out, size_t len, const char *path)
 	}
 }
 
+/* A label is a CSV field and a line of the plot: no separators, and no
+ * two servers under one name. */
+static void check_label(const struct bench_opts *o, const char *label)
+{
+	char msg[160];
+
+	if (strpbrk(label, ",\"\\'\n") != NULL) {
+		snprintf(msg, sizeof msg, "name '%s' with --as: commas and quotes "
+			 "would break the CSV", label);
+		usage(msg);
+	}
+	for (size_t i = 0; i + 1 < o->nservers; i++)
+		if (strcmp(o->servers[i].label, label) == 0) {
+			snprintf(msg, sizeof msg, "two servers are called '%s': "
+				 "tell them apart with --as NAME", label);
+			usage(msg);
+		}
+}
+
 static void parse_args(int argc, char **argv, struct bench_opts *o)
 {
 	const char *name = NULL, *env[4] = {NULL};
@@ -121,14 +147,16 @@ static void parse_args(int argc, char **argv, struct bench_opts *o)
 			*(a[2] == 'c' ? &o->csv : &o->svg) = next;
 			i++;
 		} else if (strcmp(a, "--as") == 0) {
-			if (next == NULL || strpbrk(next, ",\"\\'\n") != NULL)
-				usage("--as takes a name without commas or quotes");
+			if (next == NULL || *next == '\0')
+				usage("--as takes a name");
 			name = next, i++;
 		} else if (strcmp(a, "--env") == 0) {
 			if (next == NULL || strchr(next, '=') == NULL || nenv == 3)
 				usage("--env takes NAME=VALUE (at most 3 a server)");
 			env[nenv++] = next, i++;
-		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+		} else if (strcmp(a, "--quiet") == 0)
+			o->quiet = 1;
+		else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
 			usage(NULL);
 		else if (a[0] == '-') {
 			char msg[128];
@@ -149,6 +177,7 @@ static void parse_args(int argc, char **argv, struct bench_opts *o)
 				snprintf(s->label, sizeof s->label, "%s", name);
 			else
 				label_from_path(s->label, sizeof s->label, a);
+			check_label(o, s->label);
 			memcpy(s->env, env, sizeof env);
 			name = NULL, nenv = 0;
 			memset(env, 0, sizeof env);
@@ -169,10 +198,16 @@ static double self_cpu_s(void)
 	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-static void run_failed(struct bench_run *r, const char *fmt, const char *what)
+static void run_failed(struct bench_run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void run_failed(struct bench_run *r, const char *fmt, ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->why, sizeof r->why, fmt, ap);
+	va_end(ap);
 	r->status = RUN_FAILED;
-	snprintf(r->why, sizeof r->why, fmt, what);
 }
 
 /* Clients that have had at least one whole echo. */
@@ -185,42 +220,71 @@ static int clients_served(const struct flows *fs, uint32_t size)
 	return n;
 }
 
-/* The first failed client, or the server's exit, into r; 1 if either. */
+/* The server's exit, or the first failed client, into r; 1 if either. */
 static int run_went_wrong(struct flows *fs, struct server *s,
 			  struct bench_run *r)
 {
 	char why[300];
 	const struct flow *bad = flows_first_failure(fs);
 
-	if (server_check_exit(s)) {
-		describe_status(s->status, why, sizeof why);
-		run_failed(r, "the server %.300s", why);
+	/* A crashing server's sockets close before it can be reaped: after
+	 * a client failed, wait a moment for the crash, which explains it. */
+	if (server_gone(s, bad ? 0.5 : 0, why, sizeof why)) {
+		run_failed(r, "%.300s", why);
 		return 1;
 	}
 	if (bad == NULL)
 		return 0;
 	/* Its own why: a bench client's script has no end to count up to. */
-	r->status = RUN_FAILED;
-	snprintf(r->why, sizeof r->why, "client %zu of %zu, after %llu bytes "
-		 "came back right: %s", (size_t)(bad - fs->v) + 1, fs->n,
-		 (unsigned long long)bad->echoed, bad->why);
+	run_failed(r, "client %zu of %zu, after %llu bytes came back right: %s",
+		   (size_t)(bad - fs->v) + 1, fs->n,
+		   (unsigned long long)bad->echoed, bad->why);
 	return 1;
 }
 
-/* Every client connected and echoed once, or the server serves only some. */
+static void start_client(const struct bench_opts *o, struct flows *fs,
+			 uint64_t total, uint32_t seed)
+{
+	struct flow_spec spec = {
+		.total = total, .pattern = PAT_RANDOM, .seed = seed,
+		.msg_min = o->size, .msg_max = o->size, .end = END_HOLD,
+		.nodelay = 1,
+	};
+
+	flow_start(fs, &spec);
+}
+
+/*
+ * Connect the idle clients (one message each), then the busy ones
+ * (endless), until every one has had an echo, or the server serves only
+ * some. They connect in waves, at most WAVE of them not yet served: a
+ * burst beyond the server's accept queue (SOMAXCONN) would have SYNs
+ * dropped and sent again seconds later, a pause the warm-up would have to
+ * tell from a server that serves one client at a time.
+ */
 static int warm_up(const struct bench_opts *o, struct flows *fs,
 		   struct server *s, struct bench_run *r)
 {
-	int want = (int)fs->n, served = 0;
+	int want = o->idle + r->clients, started = 0, served = 0;
 	double last_new = now_s();
 
 	while (served < want && now_s() - last_new < WARM_STALL_S) {
-		flows_run_for(fs, 0.1);
+		for (; started < want && started - served < WAVE; started++)
+			if (started < o->idle)
+				start_client(o, fs, o->size, (1u << 20) + (uint32_t)started);
+			else
+				start_client(o, fs, UINT64_MAX / 2, (uint32_t)started);
+		flows_run_for(fs, 0.05);
 		if (time_is_up() || run_went_wrong(fs, s, r))
 			return -1;
 		int now_served = clients_served(fs, o->size);
 		if (now_served > served)
 			served = now_served, last_new = now_s();
+	}
+	if (served == 0) {
+		run_failed(r, "no client had an echo within %.0f s of "
+			   "connecting", WARM_STALL_S);
+		return -1;
 	}
 	if (served < want) {
 		r->status = RUN_SERIALISED;
@@ -230,20 +294,6 @@ static int warm_up(const struct bench_opts *o, struct flows *fs,
 		return -1;
 	}
 	return 0;
-}
-
-static void start_clients(const struct bench_opts *o, struct flows *fs,
-			  int count, uint64_t total, uint32_t seed)
-{
-	struct flow_spec spec = {
-		.total = total, .pattern = PAT_RANDOM, .msg_min = o->size,
-		.msg_max = o->size, .end = END_HOLD, .nodelay = 1,
-	};
-
-	for (int i = 0; i < count; i++) {
-		spec.seed = seed + (uint32_t)i;
-		flow_start(fs, &spec);
-	}
 }
 
 static void measure(const struct bench_opts *o, struct flows *fs,
@@ -280,7 +330,8 @@ static void bench_run(const struct bench_opts *o, const struct bench_server *bs,
 	struct spawn_opts so = {
 		.path = bs->path, .args = args, .env = bs->env,
 		.lim = {.nofile = (unsigned long)(r->clients + o->idle) + 256,
-			.nproc = (unsigned long)r->clients + 256, .cpu_s = 3600},
+			.nproc = (unsigned long)(r->clients + o->idle) + 256,
+			.cpu_s = 3600},
 	};
 	struct server s;
 	struct flows fs;
@@ -290,16 +341,18 @@ static void bench_run(const struct bench_opts *o, const struct bench_server *bs,
 		run_failed(r, "the server did not start: %.250s", why);
 		return;
 	}
-	if (server_await_line(&s, now_s() + T.listen_s) < 0 ||
-	    strncmp(s.first_line, "listening on ", 13) != 0) {
-		run_failed(r, "no \"listening on\" line came; its first line: "
-			   "\"%.200s\"", s.first_line);
+	if (server_await_line(&s, now_s() + T.listen_s) < 0) {
+		if (server_gone(&s, 0.5, why, sizeof why))
+			run_failed(r, "it never listened: %.300s", why);
+		else
+			run_failed(r, "no \"listening on\" line within %.0f s",
+				   T.listen_s);
+	} else if (strncmp(s.first_line, "listening on ", 13) != 0) {
+		run_failed(r, "its first line was \"%.200s\", not \"listening "
+			   "on HOST:PORT\"", s.first_line);
 	} else if (flows_init(&fs, s.first_line + 13, &s) < 0) {
 		run_failed(r, "cannot aim clients at %.200s", s.first_line + 13);
 	} else {
-		/* The idle first, each echoing one message, then the busy. */
-		start_clients(o, &fs, o->idle, o->size, 1u << 20);
-		start_clients(o, &fs, r->clients, UINT64_MAX / 2, 1);
 		if (warm_up(o, &fs, &s, r) == 0)
 			measure(o, &fs, &s, r);
 		/* A reset leaves no TIME_WAIT behind on our side: 10,000 of
@@ -357,7 +410,7 @@ int bench_main(int argc, char **argv)
 			if (r->status == RUN_SERIALISED && serialised == NULL)
 				serialised = r;
 			failed |= r->status == RUN_FAILED;
-			if (!grader_interrupted)
+			if (!grader_interrupted && !o.quiet)
 				bench_progress(&o.servers[i], r);
 		}
 	}

@@ -27,6 +27,7 @@ struct bench_opts {
 	double seconds;           /* each run's measured time */
 	int idle;                 /* --idle: connected, echoed once, idle */
 	const char *csv, *svg;
+	int quiet;                /* no progress lines */
 	struct bench_server servers[BENCH_MAX_SERVERS];
 	size_t nservers;
 };

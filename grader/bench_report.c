@@ -52,7 +52,7 @@ void bench_table(const struct bench_opts *o,
 	printf("ratio: round trips/s against %s's at the same count; cpu: "
 	       "microseconds per round trip, and cores kept busy\n",
 	       o->servers[0].label);
-	printf("%-20s %7s %10s %6s %8s %8s %8s %9s %7s %16s %16s\n", "server",
+	printf("%-20s %7s %10s %6s %8s %8s %8s %9s %7s %15s %15s\n", "server",
 	       "clients", "trips/s", "ratio", "p50 us", "p99 us", "max us",
 	       "RSS KiB", "threads", "server cpu", "grader cpu");
 	for (size_t i = 0; i < o->nservers; i++)
@@ -63,17 +63,21 @@ void bench_table(const struct bench_opts *o,
 				printf("%s\n", r->why);
 				continue;
 			}
-			printf("%10.0f %6.2f %8.0f %8.0f %8.0f %9ld %7d "
+			char rel[16] = "-"; /* the first was not measured here */
+			if (ratio(runs, i, k) > 0)
+				snprintf(rel, sizeof rel, "%.2f", ratio(runs, i, k));
+			printf("%10.0f %6s %8.0f %8.0f %8.0f %9ld %7d "
 			       "%7.2f us %4.2f %7.2f us %4.2f\n", r->per_s,
-			       ratio(runs, i, k), US(r->p50_s), US(r->p99_s),
+			       rel, US(r->p50_s), US(r->p99_s),
 			       US(r->max_s), r->rss_kb, r->threads,
 			       per_trip_us(r->server_cpu_s, r),
 			       r->server_cpu_s / r->wall_s,
 			       per_trip_us(r->grader_cpu_s, r),
 			       r->grader_cpu_s / r->wall_s);
 		}
-	printf("grader cpu near 1.00 core: the grader, not the server, may set "
-	       "the pace\n");
+	printf("on loopback a send runs the receiver's TCP code too, so each "
+	       "cpu figure holds some of\nthe other side's work: compare servers "
+	       "by their ratios, taken in one run\n");
 	fflush(stdout);
 }
 
@@ -95,21 +99,31 @@ int bench_csv(const struct bench_opts *o,
 	fprintf(f, "server,clients,size,idle,seconds,status,round_trips,"
 		"trips_per_s,ratio,p50_us,p99_us,max_us,rss_kb,threads,"
 		"server_cpu_us_per_trip,grader_cpu_us_per_trip,server_cores,"
-		"grader_cores\n");
+		"grader_cores,why\n");
 	for (size_t i = 0; i < o->nservers; i++)
 		for (size_t k = 0; k < o->ncounts; k++) {
 			const struct bench_run *r = &runs[i][k];
 			fprintf(f, "%s,%d,%u,%d,%g,%s", o->servers[i].label,
 				r->clients, o->size, o->idle, o->seconds,
 				status_word(r->status));
-			/* Unmeasured: empty fields, which gnuplot skips. */
+			/* Unmeasured: empty fields, which gnuplot skips, and why
+			 * (quoted: it may hold commas; quotes in it doubled). */
 			if (r->status != RUN_OK) {
-				fprintf(f, ",,,,,,,,,,,,\n");
+				fputs(",,,,,,,,,,,,,\"", f);
+				for (const char *p = r->why; *p; p++) {
+					if (*p == '"')
+						fputc('"', f);
+					fputc(*p, f);
+				}
+				fputs("\"\n", f);
 				continue;
 			}
-			fprintf(f, ",%llu,%.0f,%.3f,%.1f,%.1f,%.1f,%ld,%d,%.3f,%.3f,"
-				"%.3f,%.3f\n", (unsigned long long)r->round_trips,
-				r->per_s, ratio(runs, i, k), US(r->p50_s),
+			char rel[16] = "";
+			if (ratio(runs, i, k) > 0)
+				snprintf(rel, sizeof rel, "%.3f", ratio(runs, i, k));
+			fprintf(f, ",%llu,%.0f,%s,%.1f,%.1f,%.1f,%ld,%d,%.3f,%.3f,"
+				"%.3f,%.3f,\n", (unsigned long long)r->round_trips,
+				r->per_s, rel, US(r->p50_s),
 				US(r->p99_s), US(r->max_s), r->rss_kb, r->threads,
 				per_trip_us(r->server_cpu_s, r),
 				per_trip_us(r->grader_cpu_s, r),
@@ -151,7 +165,7 @@ int bench_svg(const struct bench_opts *o, const char *csv, const char *svg)
 	      "background rgb 'white'\nset output ", gp);
 	gp_quoted(gp, svg);
 	fprintf(gp, "\nset datafile separator comma\n"
-		"set logscale xy\nset grid\nset key top left\n"
+		"set logscale xy\nset grid\nset key below\n"
 		"set xlabel 'clients, each in lockstep'\n"
 		"array names[%zu]\n", o->nservers);
 	for (size_t i = 0; i < o->nservers; i++) {

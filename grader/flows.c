@@ -321,8 +321,10 @@ static void flow_send(struct flows *fs, struct flow *f, double now)
 		if (f->spec.chunk > 0 && n > f->spec.chunk)
 			n = f->spec.chunk;
 		pattern_fill(f->spec.pattern, f->spec.seed, f->sent, buf, n);
+		/* Read now, not the event's time: a round trip times the
+		 * server, not this loop's work before the send. */
 		if (f->sent == f->msg_start)
-			f->msg_sent_at = now;
+			f->msg_sent_at = now_s();
 		ssize_t w = send(f->fd, buf, n, MSG_NOSIGNAL);
 		if (w < 0) {
 			if (errno == EAGAIN || errno == EINTR)

@@ -274,8 +274,8 @@ void push_until_stuck(struct ctx *c, struct flows *fs, size_t i,
 }
 
 /*
- * Start count narrow clients that send step, 2 * step, ... bytes without
- * reading, then shut down their side; return once all are stuck or done
+ * Start count narrow clients that send 2 * step, step, 3 * step, ... bytes
+ * without reading, then shut down their side; return once all are stuck or done
  * sending and the server has had a moment with their EOFs. Whatever the
  * server's buffer sizes, for some of them the EOF arrives while echo is
  * still waiting to go out. Returns the index of the first.
@@ -291,7 +291,10 @@ size_t start_late_readers(struct ctx *c, struct flows *fs, int count,
 	size_t first = fs->n;
 
 	for (int k = 1; k <= count; k++) {
-		f.total = (uint64_t)k * step;
+		/* 2, 1, 3, 4, ... steps: a server that serves one client at a
+		 * time meets only the first (the rest wait behind it), and
+		 * twice the step is the surer to leave echo pending. */
+		f.total = (uint64_t)(k == 1 ? 2 : k == 2 ? 1 : k) * step;
 		f.seed = seed + (uint32_t)k;
 		f.source = fresh_loopback();
 		flow_start(fs, &f);

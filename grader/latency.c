@@ -22,6 +22,8 @@ static uint64_t bucket_end(unsigned b)
 	if (b < 16)
 		return b + 1;
 	unsigned top = b / 16 + 3, sub = b % 16;
+	if (top == 63 && sub == 15)
+		return UINT64_MAX; /* the last: its end does not fit */
 	return (uint64_t)(16 + sub + 1) << (top - 4);
 }
 
@@ -38,12 +40,18 @@ void latency_add(struct latency *h, double seconds)
 
 double latency_quantile(const struct latency *h, double q)
 {
-	uint64_t rank = (uint64_t)(q * (double)h->count + 0.5), seen = 0;
+	/* The nearest rank: the smallest with at least q of them at or
+	 * below it (rounding would fall one short below a half). */
+	double want = q * (double)h->count;
+	uint64_t rank = (uint64_t)want, seen = 0;
+
+	if ((double)rank < want - 1e-9)
+		rank++;
+	if (rank < 1)
+		rank = 1;
 
 	if (h->count == 0)
 		return 0;
-	if (rank < 1)
-		rank = 1;
 	for (unsigned b = 0; b < LATENCY_BUCKETS; b++) {
 		seen += h->bucket[b];
 		if (seen >= rank) {

@@ -48,6 +48,21 @@ START_TEST(one_outlier_moves_only_the_max)
 }
 END_TEST
 
+/* The nearest rank: p99 of 170 is the 169th, here the first slow one. */
+START_TEST(a_quantile_is_the_nearest_rank)
+{
+	static struct latency h;
+
+	memset(&h, 0, sizeof h);
+	for (int i = 0; i < 168; i++)
+		latency_add(&h, 10e-6);
+	latency_add(&h, 1.0);
+	latency_add(&h, 1.0);
+	assert_close_above(latency_quantile(&h, 0.99), 1.0);
+	assert_close_above(latency_quantile(&h, 0.50), 10e-6);
+}
+END_TEST
+
 /* Nothing recorded: 0, not a division by zero or a stray bucket. */
 START_TEST(an_empty_histogram_says_zero)
 {
@@ -69,6 +84,7 @@ int main(void)
 
 	tcase_add_test(tc, quantiles_of_a_uniform_spread);
 	tcase_add_test(tc, one_outlier_moves_only_the_max);
+	tcase_add_test(tc, a_quantile_is_the_nearest_rank);
 	tcase_add_test(tc, an_empty_histogram_says_zero);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
