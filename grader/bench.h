@@ -13,6 +13,7 @@
 
 #define BENCH_MAX_SERVERS 16
 #define BENCH_MAX_COUNTS 16
+#define BENCH_MAX_REPEATS 9
 
 struct bench_server {
 	const char *path;
@@ -25,6 +26,7 @@ struct bench_opts {
 	size_t ncounts;
 	uint32_t size;            /* bytes a message */
 	double seconds;           /* each run's measured time */
+	int repeat;               /* runs of each server at each count */
 	int idle;                 /* --idle: connected, echoed once, idle */
 	const char *csv, *svg;
 	int quiet;                /* no progress lines */
@@ -45,6 +47,8 @@ struct bench_run {
 	char why[400];            /* serialised or failed: what was seen */
 	uint64_t round_trips;     /* completed in the measured time */
 	double per_s;             /* round trips per second */
+	double per_s_min, per_s_max; /* over the repeats (the median shown) */
+	int repeats;
 	double p50_s, p99_s, max_s;
 	long rss_kb;
 	int threads;

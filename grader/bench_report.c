@@ -45,15 +45,19 @@ static double per_trip_us(double cpu_s, const struct bench_run *r)
 void bench_table(const struct bench_opts *o,
 		 struct bench_run runs[][BENCH_MAX_COUNTS])
 {
-	printf("%u-byte messages, each client in lockstep, %.1f s a run%s", o->size,
-	       o->seconds, o->idle ? "" : "\n");
+	printf("%u-byte messages, each client in lockstep, %.1f s a run", o->size,
+	       o->seconds);
+	if (o->repeat > 1)
+		printf(", the median of %d (+-%%: half their range)", o->repeat);
+	printf("%s", o->idle ? "" : "\n");
 	if (o->idle)
 		printf(", with %d idle clients connected\n", o->idle);
 	printf("ratio: round trips/s against %s's at the same count; cpu: "
 	       "microseconds per round trip, and cores kept busy\n",
 	       o->servers[0].label);
-	printf("%-20s %7s %10s %6s %8s %8s %8s %9s %7s %15s %15s\n", "server",
-	       "clients", "trips/s", "ratio", "p50 us", "p99 us", "max us",
+	printf("%-20s %7s %10s %6s %6s %8s %8s %8s %9s %7s %15s %15s\n",
+	       "server", "clients", "trips/s", "+-%", "ratio", "p50 us", "p99 us",
+	       "max us",
 	       "RSS KiB", "threads", "server cpu", "grader cpu");
 	for (size_t i = 0; i < o->nservers; i++)
 		for (size_t k = 0; k < o->ncounts; k++) {
@@ -66,9 +70,14 @@ void bench_table(const struct bench_opts *o,
 			char rel[16] = "-"; /* the first was not measured here */
 			if (ratio(runs, i, k) > 0)
 				snprintf(rel, sizeof rel, "%.2f", ratio(runs, i, k));
-			printf("%10.0f %6s %8.0f %8.0f %8.0f %9ld %7d "
+			/* Half the range of the repeats, against the median. */
+			char spread[16] = "-";
+			if (r->repeats > 1)
+				snprintf(spread, sizeof spread, "%.0f",
+					 50 * (r->per_s_max - r->per_s_min) / r->per_s);
+			printf("%10.0f %6s %6s %8.0f %8.0f %8.0f %9ld %7d "
 			       "%7.2f us %4.2f %7.2f us %4.2f\n", r->per_s,
-			       rel, US(r->p50_s), US(r->p99_s),
+			       spread, rel, US(r->p50_s), US(r->p99_s),
 			       US(r->max_s), r->rss_kb, r->threads,
 			       per_trip_us(r->server_cpu_s, r),
 			       r->server_cpu_s / r->wall_s,
@@ -99,7 +108,7 @@ int bench_csv(const struct bench_opts *o,
 	fprintf(f, "server,clients,size,idle,seconds,status,round_trips,"
 		"trips_per_s,ratio,p50_us,p99_us,max_us,rss_kb,threads,"
 		"server_cpu_us_per_trip,grader_cpu_us_per_trip,server_cores,"
-		"grader_cores,why\n");
+		"grader_cores,repeats,trips_per_s_min,trips_per_s_max,why\n");
 	for (size_t i = 0; i < o->nservers; i++)
 		for (size_t k = 0; k < o->ncounts; k++) {
 			const struct bench_run *r = &runs[i][k];
@@ -109,7 +118,7 @@ int bench_csv(const struct bench_opts *o,
 			/* Unmeasured: empty fields, which gnuplot skips, and why
 			 * (quoted: it may hold commas; quotes in it doubled). */
 			if (r->status != RUN_OK) {
-				fputs(",,,,,,,,,,,,,\"", f);
+				fputs(",,,,,,,,,,,,,,,,\"", f);
 				for (const char *p = r->why; *p; p++) {
 					if (*p == '"')
 						fputc('"', f);
@@ -122,13 +131,15 @@ int bench_csv(const struct bench_opts *o,
 			if (ratio(runs, i, k) > 0)
 				snprintf(rel, sizeof rel, "%.3f", ratio(runs, i, k));
 			fprintf(f, ",%llu,%.0f,%s,%.1f,%.1f,%.1f,%ld,%d,%.3f,%.3f,"
-				"%.3f,%.3f,\n", (unsigned long long)r->round_trips,
+				"%.3f,%.3f,%d,%.0f,%.0f,\n",
+				(unsigned long long)r->round_trips,
 				r->per_s, rel, US(r->p50_s),
 				US(r->p99_s), US(r->max_s), r->rss_kb, r->threads,
 				per_trip_us(r->server_cpu_s, r),
 				per_trip_us(r->grader_cpu_s, r),
 				r->server_cpu_s / r->wall_s,
-				r->grader_cpu_s / r->wall_s);
+				r->grader_cpu_s / r->wall_s, r->repeats,
+				r->per_s_min, r->per_s_max);
 		}
 	if (fclose(f) != 0) {
 		fprintf(stderr, "grader bench: cannot write %s: %s\n", path,
@@ -150,8 +161,9 @@ static void gp_quoted(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
-/* Two panels from the CSV: round trips per second (column 8) and p99
- * latency (column 11) against clients (column 2), a line per server. */
+/* Two panels from the CSV: round trips per second (column 8, with the
+ * repeats' range in 20 and 21) and p99 latency (column 11) against
+ * clients (column 2), a line per server. */
 int bench_svg(const struct bench_opts *o, const char *csv, const char *svg)
 {
 	FILE *gp = popen("gnuplot", "w");
@@ -177,14 +189,17 @@ int bench_svg(const struct bench_opts *o, const char *csv, const char *svg)
 		o->size, o->idle ? ", beside idle clients" : "");
 	/* Each panel: its column, its label, its tick format (100k, not
 	 * 1x10^5; but 0.1 ms, not 100m ms). */
-	const char *panels[2][3] = {{"8", "round trips per second", "%.0s%c"},
+	const char *panels[2][3] = {{"8:20:21", "round trips per second", "%.0s%c"},
 				    {"($11/1000)", "p99 latency, ms", "%g"}};
 	for (int p = 0; p < 2; p++) {
 		fprintf(gp, "set ylabel '%s'\nset format y '%s'\nplot for [i=1:%zu] ",
 			panels[p][1], panels[p][2], o->nservers);
 		gp_quoted(gp, csv);
+		/* The rates: the median, and a bar from the slowest repeat
+		 * to the fastest. */
 		fprintf(gp, " skip 1 using (strcol(1) eq names[i] ? $2 : NaN):%s "
-			"with linespoints lw 2 title names[i]\n", panels[p][0]);
+			"with %s lw 2 title names[i]\n", panels[p][0],
+			p == 0 ? "yerrorlines" : "linespoints");
 	}
 	fputs("unset multiplot\n", gp);
 	int rc = pclose(gp);

@@ -456,6 +456,10 @@ const struct lab *lab_find(int number); /* NULL: not in the kit */
 /* The lab's runs in order, at most max; returns the count. */
 size_t lab_runs(const struct lab *lab, struct plan_run *out, size_t max);
 
+/* s as a whole number from lo to hi; anything else goes to usage_fn with
+ * "WHAT takes a whole number from LO to HI" (usage_fn does not return). */
+long parse_number(const char *s, long lo, long hi, const char *what,
+		  void (*usage_fn)(const char *why));
 /* grader bench ARGS (bench.c): argv[0] is "bench". */
 int bench_main(int argc, char **argv);
 

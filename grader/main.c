@@ -47,19 +47,20 @@ static void usage(const char *why)
 	exit(2);
 }
 
-static int parse_int(const char *s, int lo, int hi, const char *what)
+long parse_number(const char *s, long lo, long hi, const char *what,
+		  void (*usage_fn)(const char *why))
 {
-	char *end, msg[96];
+	char *end, msg[120];
 	long v;
 
 	errno = 0;
 	v = s ? strtol(s, &end, 10) : 0;
 	if (s == NULL || *s == '\0' || *end != '\0' || errno || v < lo || v > hi) {
-		snprintf(msg, sizeof msg, "%s takes a number from %d to %d",
+		snprintf(msg, sizeof msg, "%s takes a whole number from %ld to %ld",
 			 what, lo, hi);
-		usage(msg);
+		usage_fn(msg);
 	}
-	return (int)v;
+	return v;
 }
 
 static void parse_args(int argc, char **argv, struct options *o)
@@ -69,9 +70,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--lab") == 0)
-			o->lab = parse_int(next, 1, 99, "--lab"), i++;
+			o->lab = (int)parse_number(next, 1, 99, "--lab", usage), i++;
 		else if (strcmp(a, "--step") == 0)
-			o->step = parse_int(next, 1, 20, "--step"), i++;
+			o->step = (int)parse_number(next, 1, 20, "--step", usage), i++;
 		else if (strcmp(a, "--test") == 0) {
 			if (next == NULL)
 				usage("--test takes a test name (or several, comma-separated)");
