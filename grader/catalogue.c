@@ -53,6 +53,7 @@ static const struct test tests[] = {
 	{"client-reset", 2, test_client_reset, NULL},
 	{"early-close", 2, test_early_close, NULL},
 	{"ipv6", 1, test_ipv6, NULL},
+	{"sigterm", 1, test_sigterm, NULL},
 	{"idle-client", 3, test_idle_client, NULL},
 	{"idle-cpu", 2, test_idle_cpu, NULL},
 	{"slow-sender", 2, test_slow_sender, NULL},

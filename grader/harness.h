@@ -66,6 +66,11 @@ int await_settled(struct ctx *c, struct flows *fs, struct server *s,
 int any_flow_failed(struct ctx *c, struct flows *fs, struct server *s,
 		    const char *expected);
 
+/* With clients connected (each echoed once), sig to a fresh server ends
+ * it within T.term_exit_s: exit status 0, or unless zero_only, death by
+ * that very signal. 0, or -1 with the failure (contract.c). */
+int signal_ends_server(struct ctx *c, int sig, int clients, int zero_only);
+
 /* contract.c: the echo contract, every lab */
 int test_starts(struct ctx *c);
 int test_bad_args(struct ctx *c);
@@ -78,6 +83,7 @@ int test_partial_io(struct ctx *c);
 int test_sequential(struct ctx *c);
 int test_half_close(struct ctx *c);
 int test_client_reset(struct ctx *c);
+int test_sigterm(struct ctx *c);
 int test_early_close(struct ctx *c);
 int test_ipv6(struct ctx *c);
 

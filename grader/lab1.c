@@ -7,7 +7,9 @@
 static const struct plan_entry plan[] = {
 	{"starts", 1, "step 1: check argc, call net_listen, then print the line "
 		      "with net_print_listening (it flushes stdout); nothing "
-		      "else on stdout; leave SIGTERM's default action"},
+		      "else on stdout"},
+	{"sigterm", 1, "step 1: leave SIGTERM and SIGINT their default action, "
+		       "which ends the process: do not ignore or block them"},
 	{"bad-args", 1, "step 1: a bad command line is a usage line on stderr "
 			"and exit(2); NET_EUSAGE from net_listen means the same"},
 	{"addr-in-use", 1, "step 1: when net_listen returns NET_ESYS, print "

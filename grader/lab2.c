@@ -8,6 +8,8 @@
 static const struct plan_entry plan[] = {
 	{"starts", 1, "step 1: make the listener non-blocking, print the line, "
 		      "then enter the poll loop; nothing else on stdout"},
+	{"sigterm", 1, "step 1: leave SIGTERM and SIGINT their default action, "
+		       "which ends the process: do not ignore or block them"},
 	{"bad-args", 1, "step 1: a bad command line is a usage line on stderr "
 			"and exit(2)"},
 	{"addr-in-use", 1, "step 1: when net_listen returns NET_ESYS, print "

@@ -7,6 +7,9 @@
 static const struct plan_entry plan[] = {
 	{"starts", 1, "step 1: call listener_open(argc, argv, 0) first: it "
 		      "prints the line; nothing else on stdout"},
+	{"sigterm", 1, "step 1: until step 5 takes them in the signal thread, "
+		       "leave SIGTERM and SIGINT out of the blocked set: their "
+		       "default action ends the process"},
 	{"bad-args", 1, "step 1: listener_open checks the command line: call "
 			"it with main's argc and argv unchanged"},
 	{"addr-in-use", 1, "step 1: listener_open exits 1 when the address is "

@@ -7,6 +7,8 @@
 static const struct plan_entry plan[] = {
 	{"starts", 1, "step 1: call listener_open(argc, argv, NET_NONBLOCK) "
 		      "first: it prints the line; nothing else on stdout"},
+	{"sigterm", 1, "step 1: leave SIGTERM and SIGINT their default action, "
+		       "which ends the process: do not ignore or block them"},
 	{"bad-args", 1, "step 1: listener_open checks the command line: call "
 			"it with main's argc and argv unchanged"},
 	{"addr-in-use", 1, "step 1: listener_open exits 1 when the address is "

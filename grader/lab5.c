@@ -29,6 +29,10 @@ static const struct plan_entry plan[] = {
 			  "socket, to client_start"},
 	{"sequential", 1, "step 1: after each accept's completion submit the "
 			  "next one; mark every completion seen"},
+	{"sigterm", 2, "step 2: SIGTERM and SIGINT are blocked and read from a "
+		       "signalfd through the ring: the loop must come back to "
+		       "the ring (no blocking call of step 1's stand-in left) "
+		       "and end when that read completes"},
 	{"echo-binary", 2, "step 2: send exactly the res bytes the recv "
 			   "completion reported; no string functions on the data"},
 	{"many-messages", 2, "step 2: a client sends many messages: once an "

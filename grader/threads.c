@@ -180,37 +180,7 @@ int strategy_threads(struct ctx *c)
  * an exit with status 0 within T.term_exit_s, not death by the signal. */
 int test_orderly_exit(struct ctx *c)
 {
-	static const struct { int sig; const char *name; } sigs[] = {
-		{SIGTERM, "SIGTERM"}, {SIGINT, "SIGINT"}};
-	struct flow_spec f = {.total = 100, .pattern = PAT_RANDOM, .end = END_HOLD};
-	char expected[160], how[96];
-	int rc = 0;
+	int rc = signal_ends_server(c, SIGTERM, T.idle_clients, 1);
 
-	for (size_t k = 0; k < 2 && rc == 0; k++) {
-		struct flows fs;
-		struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
-		if (s == NULL)
-			return -1;
-		snprintf(expected, sizeof expected, "with %d clients connected, "
-			 "%s ends the server with exit status 0 within %.0f s",
-			 T.idle_clients, sigs[k].name,
-			 T.term_exit_s * c->scale);
-		for (int i = 0; i < T.idle_clients; i++) {
-			f.seed = 32000 + (uint32_t)i;
-			flow_start(&fs, &f);
-		}
-		rc = await_settled(c, &fs, s, expected);
-		if (rc == 0) {
-			kill(s->pid, sigs[k].sig);
-			server_await_exit(s, now_s() + T.term_exit_s * c->scale);
-			if (!s->exited)
-				rc = fail(c, expected, "it was still running");
-		}
-		if (rc == 0 && !(WIFEXITED(s->status) && WEXITSTATUS(s->status) == 0)) {
-			describe_status(s->status, how, sizeof how);
-			rc = fail(c, expected, "it %s", how);
-		}
-		flows_free(&fs);
-	}
-	return rc;
+	return rc == 0 ? signal_ends_server(c, SIGINT, T.idle_clients, 1) : rc;
 }

@@ -235,6 +235,12 @@ static void *flood(void *unused)
 	return NULL;
 }
 
+static void exit_one(int sig)
+{
+	(void)sig;
+	_exit(1);
+}
+
 int main(int argc, char *argv[])
 {
 	pthread_t flooder;
@@ -247,6 +253,20 @@ int main(int argc, char *argv[])
 		// ignore-term (hostile): ignores Ctrl-C and kill
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGINT, SIG_IGN);
+	}
+	if (flaw("term-blocked")) {
+		// term-blocked: blocks SIGTERM and SIGINT for a sigwait that
+		// never comes (lab 3's signal set, without its thread)
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGINT);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+	}
+	if (flaw("term-exit-1")) {
+		// term-exit-1: takes SIGTERM and SIGINT for a failure
+		signal(SIGTERM, exit_one);
+		signal(SIGINT, exit_one);
 	}
 	lfd = open_listener(argc, argv);
 	if (flaw("forker"))
