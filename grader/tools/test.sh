@@ -225,8 +225,8 @@ report_bg() {
 check_bg "grader: --step 1 runs step 1 only" bash -c \
 	'./grader/grader --lab 1 --step 1 solutions/lab1-simple/server | grep -q "^score: 8/8$"'
 check_bg "grader: --json writes Gradescope results" bash -c "
-	./grader/grader --lab 1 --json '$log/r.json' grader/tests/bin/no-sigpipe > /dev/null
-	grep -q '\"max_score\": 29' '$log/r.json' && grep -q '\"name\": \"early-close\", \"score\": 0' '$log/r.json' &&
+	./grader/grader --lab 1 --json '$log/r.json' grader/tests/bin/term-exit-1 > /dev/null
+	grep -q '\"max_score\": 29' '$log/r.json' && grep -q '\"name\": \"sigterm\", \"score\": 0' '$log/r.json' &&
 	{ ! command -v python3 > /dev/null || python3 -m json.tool '$log/r.json' > /dev/null; }"
 check_bg "grader: a statically linked server fails partial-io, told why" bash -c "
 	cc -static -O2 -Icommon -o '$log/static' solutions/lab1-simple/server.c common/libcommon.a 2> /dev/null &&
