@@ -148,13 +148,9 @@ static void parse_args(int argc, char **argv, struct bench_opts *o)
 			env[nenv++] = next, i++;
 		} else if (strcmp(a, "--quiet") == 0)
 			o->quiet = 1;
-		else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
-			usage(NULL);
-		else if (a[0] == '-') {
-			char msg[128];
-			snprintf(msg, sizeof msg, "unknown option '%s'", a);
-			usage(msg);
-		} else {
+		else if (a[0] == '-')
+			option_not_known(a, usage);
+		else {
 			if (o->nservers == BENCH_MAX_SERVERS)
 				usage("at most 16 servers");
 			if (access(a, X_OK) != 0) {

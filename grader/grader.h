@@ -460,6 +460,9 @@ size_t lab_runs(const struct lab *lab, struct plan_run *out, size_t max);
  * "WHAT takes a whole number from LO to HI" (usage_fn does not return). */
 long parse_number(const char *s, long lo, long hi, const char *what,
 		  void (*usage_fn)(const char *why));
+/* An option neither parser knows: --help and -h ask usage_fn for the
+ * usage (NULL), anything else is "unknown option 'A'". */
+void option_not_known(const char *a, void (*usage_fn)(const char *why));
 /* grader bench ARGS (bench.c): argv[0] is "bench". */
 int bench_main(int argc, char **argv);
 

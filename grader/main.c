@@ -47,6 +47,16 @@ static void usage(const char *why)
 	exit(2);
 }
 
+void option_not_known(const char *a, void (*usage_fn)(const char *why))
+{
+	char msg[128];
+
+	if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+		usage_fn(NULL);
+	snprintf(msg, sizeof msg, "unknown option '%s'", a);
+	usage_fn(msg);
+}
+
 long parse_number(const char *s, long lo, long hi, const char *what,
 		  void (*usage_fn)(const char *why))
 {
@@ -95,13 +105,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->trace = 1;
 		else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
 			o->verbose = 1;
-		else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
-			usage(NULL);
-		else if (a[0] == '-') {
-			char msg[128];
-			snprintf(msg, sizeof msg, "unknown option '%s'", a);
-			usage(msg);
-		} else if (o->server != NULL)
+		else if (a[0] == '-')
+			option_not_known(a, usage);
+		else if (o->server != NULL)
 			usage("give one server binary");
 		else
 			o->server = a;
