@@ -96,12 +96,18 @@ static void last_err_line(const struct server *s, char *buf, size_t len)
 	size_t start = end;
 	while (start > 0 && s->err.buf[start - 1] != '\n')
 		start--;
-	if (end == start)
+	if (end == start) {
 		buf[0] = '\0';
-	else
-		snprintf(buf, len, "; its stderr said \"%.*s\"",
+		return;
+	}
+	int n = snprintf(buf, len, "; its stderr said \"%.*s\"",
 			 (int)(end - start > 200 ? 200 : end - start),
 			 s->err.buf + start);
+	/* A control character (an escape sequence, a carriage return) would
+	 * act on the student's terminal instead of being read there. */
+	for (int i = 0; i < n && (size_t)i < len && buf[i] != '\0'; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = '?';
 }
 
 /*

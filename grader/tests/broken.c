@@ -254,6 +254,13 @@ int main(int argc, char *argv[])
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGINT, SIG_IGN);
 	}
+	if (flaw("stderr-garbage")) {
+		// stderr-garbage: dies at start saying bytes that are no UTF-8
+		// (and control characters), which the grader's JSON must carry
+		fputs("server: \xff\xfe \xc3\x28 \xed\xa0\x80 \x01\x1b[31m\x7f "
+		      "caf\xc3\xa9 \"quoted\" back\\slash\n", stderr);
+		return 1;
+	}
 	if (flaw("term-blocked")) {
 		// term-blocked: blocks SIGTERM and SIGINT for a sigwait that
 		// never comes (lab 3's signal set, without its thread)

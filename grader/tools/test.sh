@@ -240,6 +240,19 @@ check_bg "grader: without io_uring, lab 5 is skipped in one line (exit 77)" bash
 check_bg "make check-lab5 without io_uring says so, and does not fail" bash -c '
 	out=$(grader/tests/bin/no-uring make -s check-lab5 LABS=solutions 2>&1) &&
 	[[ $out == *"skipped: lab 5 cannot run on this system"* ]]'
+# Gradescope's results.json from a server whose stderr is no UTF-8.
+json_of_garbage() {
+	local j=$log/g.json
+	./grader/grader --lab 1 --json "$j" grader/tests/bin/stderr-garbage > /dev/null
+	iconv -f UTF-8 -t UTF-8 "$j" > /dev/null && grep -q 'café' "$j" &&
+	grep -qF '\ufffd' "$j" && ! grep -q "$(printf '\033')" "$j" &&
+	grep -q '"execution_time": [0-9]' "$j" &&
+	grep -q '"status": "failed", "visibility": "visible"' "$j" &&
+	{ ! command -v python3 > /dev/null || python3 -c 'import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert d["score"] == sum(t["score"] for t in d["tests"]), d["score"]' "$j"; }
+}
+check_bg "grader: --json is strict UTF-8 JSON whatever bytes a server printed" json_of_garbage
 # grader bench: what it must notice (make bench measures; this checks).
 check_bg "grader bench: a server that flips one byte in a million is caught (exit 1)" bash -c '
 	out=$(./grader/grader bench --clients 1 --size 4096 --seconds 5 grader/tests/bin/corrupt-rare 2>&1)
@@ -402,7 +415,8 @@ echo "== each broken server fails exactly its tests"
 for entry in "${broken[@]}"; do
 	read -r name lab expect <<< "$entry"
 	out="$log/job.broken.$name.$lab"
-	got=$(sed -n 's/^FAIL \([^ ]*\) .*/\1/p' "$out" | sort | tr '\n' ' ')
+	# LC_ALL=C: a server's stderr in a FAIL line may be no UTF-8 at all
+	got=$(LC_ALL=C sed -n 's/^FAIL \([^ ]*\) .*/\1/p' "$out" | sort | tr '\n' ' ')
 	missing="" extra=""
 	for t in $expect; do
 		case $t in '?'*) continue ;; esac
