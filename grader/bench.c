@@ -36,8 +36,8 @@ static void usage(const char *why)
 	fprintf(out,
 		"usage: grader bench [--clients LIST] [--size BYTES] [--seconds S]\n"
 		"                    [--repeat N] [--idle N] [--csv FILE] [--svg FILE]\n"
-		"                    [--quiet]\n"
-		"                    [--as NAME] [--env NAME=VALUE] PATH/TO/server ...\n"
+		"                    [--quiet] [--as NAME] [--env NAME=VALUE]\n"
+		"                    PATH/TO/server ...\n"
 		"  --clients  client counts, each a run (default 1,10,100,1000,10000)\n"
 		"  --size     bytes in each message (default 64)\n"
 		"  --seconds  measured time of each run (default 3)\n"

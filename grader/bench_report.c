@@ -90,6 +90,19 @@ void bench_table(const struct bench_opts *o,
 	fflush(stdout);
 }
 
+/* s between quotes q, a quote inside written twice: how both a CSV field
+ * ("...") and a gnuplot string ('...') escape one. */
+static void put_quoted(FILE *f, const char *s, char q)
+{
+	fputc(q, f);
+	for (; *s; s++) {
+		if (*s == q)
+			fputc(q, f);
+		fputc(*s, f);
+	}
+	fputc(q, f);
+}
+
 static const char *status_word(enum run_status s)
 {
 	return s == RUN_OK ? "ok" : s == RUN_SERIALISED ? "serialised" : "failed";
@@ -118,13 +131,9 @@ int bench_csv(const struct bench_opts *o,
 			/* Unmeasured: empty fields, which gnuplot skips, and why
 			 * (quoted: it may hold commas; quotes in it doubled). */
 			if (r->status != RUN_OK) {
-				fputs(",,,,,,,,,,,,,,,,\"", f);
-				for (const char *p = r->why; *p; p++) {
-					if (*p == '"')
-						fputc('"', f);
-					fputc(*p, f);
-				}
-				fputs("\"\n", f);
+				fputs(",,,,,,,,,,,,,,,,", f);
+				put_quoted(f, r->why, '"');
+				fputc('\n', f);
 				continue;
 			}
 			char rel[16] = "";
@@ -149,18 +158,6 @@ int bench_csv(const struct bench_opts *o,
 	return 0;
 }
 
-/* gnuplot's single-quoted string: a quote is written twice. */
-static void gp_quoted(FILE *f, const char *s)
-{
-	fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputc('\'', f);
-		fputc(*s, f);
-	}
-	fputc('\'', f);
-}
-
 /* Two panels from the CSV: round trips per second (column 8, with the
  * repeats' range in 20 and 21) and p99 latency (column 11) against
  * clients (column 2), a line per server. */
@@ -175,14 +172,14 @@ int bench_svg(const struct bench_opts *o, const char *csv, const char *svg)
 	}
 	fputs("set terminal svg size 1200,500 dynamic font 'sans,13' "
 	      "background rgb 'white'\nset output ", gp);
-	gp_quoted(gp, svg);
+	put_quoted(gp, svg, '\'');
 	fprintf(gp, "\nset datafile separator comma\n"
 		"set logscale xy\nset grid\nset key below\n"
 		"set xlabel 'clients, each in lockstep'\n"
 		"array names[%zu]\n", o->nservers);
 	for (size_t i = 0; i < o->nservers; i++) {
 		fprintf(gp, "names[%zu] = ", i + 1);
-		gp_quoted(gp, o->servers[i].label);
+		put_quoted(gp, o->servers[i].label, '\'');
 		fputc('\n', gp);
 	}
 	fprintf(gp, "set multiplot layout 1,2 title '%u-byte echo round trips%s'\n",
@@ -194,7 +191,7 @@ int bench_svg(const struct bench_opts *o, const char *csv, const char *svg)
 	for (int p = 0; p < 2; p++) {
 		fprintf(gp, "set ylabel '%s'\nset format y '%s'\nplot for [i=1:%zu] ",
 			panels[p][1], panels[p][2], o->nservers);
-		gp_quoted(gp, csv);
+		put_quoted(gp, csv, '\'');
 		/* The rates: the median, and a bar from the slowest repeat
 		 * to the fastest. */
 		fprintf(gp, " skip 1 using (strcol(1) eq names[i] ? $2 : NaN):%s "

@@ -11,6 +11,7 @@
  *   concurrency.c  the tests of serving many clients at once (labs 2-5)
  *   sandbox.c      the student's server as a contained process group
  *   flows.c        client connections driven from one epoll loop
+ *   pattern.c      the bytes they send, from a seed and an offset
  *   procfs.c       what /proc says about a process (fds, threads, RSS, CPU)
  *   trace.c        --trace: one test's transcript, from what the above note
  *   reproduce.c    the lines a failure gives to paste: reproduce, by hand
@@ -332,13 +333,13 @@ void flows_run_for(struct flows *fs, double seconds);
 const struct flow *flows_first_failure(const struct flows *fs);
 void flow_describe(const struct flow *f, char *buf, size_t len);
 
-/* n bytes of a pattern, from offset from on. */
+/* n bytes of a pattern, from offset from on (pattern.c). */
 void pattern_fill(enum pattern p, uint32_t seed, uint64_t from, uint8_t *buf,
 		  size_t n);
 /* A loopback address (in 127/8) that this run alone uses, for flows whose
  * fate must not depend on what the kernel remembers of a peer: Linux
  * caches TCP metrics (cwnd, reordering) per address, and those size the
- * server's buffers. A fresh one on each call. */
+ * server's buffers. A fresh one on each call (pattern.c). */
 uint32_t fresh_loopback(void);
 
 /* ---- trace.c ------------------------------------------------------- */

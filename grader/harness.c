@@ -100,14 +100,13 @@ static void last_err_line(const struct server *s, char *buf, size_t len)
 		buf[0] = '\0';
 		return;
 	}
-	int n = snprintf(buf, len, "; its stderr said \"%.*s\"",
-			 (int)(end - start > 200 ? 200 : end - start),
-			 s->err.buf + start);
+	snprintf(buf, len, "; its stderr said \"%.*s\"",
+		 (int)(end - start > 200 ? 200 : end - start), s->err.buf + start);
 	/* A control character (an escape sequence, a carriage return) would
 	 * act on the student's terminal instead of being read there. */
-	for (int i = 0; i < n && (size_t)i < len && buf[i] != '\0'; i++)
-		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-			buf[i] = '?';
+	for (char *p = buf; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 }
 
 /*
