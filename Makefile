@@ -25,7 +25,10 @@ SOLUTION_SRC := $(wildcard solutions/lab*/*.c)
 SOLUTION_HDR := $(wildcard solutions/lab*/*.h)
 LAB_SRC      := $(wildcard labs/lab*/*.c)
 LAB_DIRS     := $(sort $(dir $(SOLUTION_SRC) $(LAB_SRC)))
-SERVERS      := $(addsuffix server,$(LAB_DIRS))
+# grader --batch builds each submission in a scratch folder of its own:
+# make SUBMISSION=DIR DIR/server, with these rules and common/.
+SUBMISSION   ?=
+SERVERS      := $(addsuffix server,$(LAB_DIRS)) $(if $(SUBMISSION),$(SUBMISSION)/server)
 CLIENTS      := $(patsubst %.c,%,$(filter %/client.c,$(SOLUTION_SRC) $(LAB_SRC)))
 PROGRAMS     := $(SERVERS) $(CLIENTS)
 # What a lab folder's server is made of: its .c files but client.c; a

@@ -90,19 +90,6 @@ void bench_table(const struct bench_opts *o,
 	fflush(stdout);
 }
 
-/* s between quotes q, a quote inside written twice: how both a CSV field
- * ("...") and a gnuplot string ('...') escape one. */
-static void put_quoted(FILE *f, const char *s, char q)
-{
-	fputc(q, f);
-	for (; *s; s++) {
-		if (*s == q)
-			fputc(q, f);
-		fputc(*s, f);
-	}
-	fputc(q, f);
-}
-
 static const char *status_word(enum run_status s)
 {
 	return s == RUN_OK ? "ok" : s == RUN_SERIALISED ? "serialised" : "failed";

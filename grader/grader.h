@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -372,6 +373,10 @@ struct options {
 	int verbose;
 	int trace;            /* --trace: the test's transcript */
 	const char *json;     /* --json FILE, or NULL */
+	const char *batch;    /* --batch DIR, or NULL */
+	const char *csv;      /* --csv FILE (with --batch) */
+	int jobs;             /* --jobs J: submissions graded at once */
+	int classroom;        /* --classroom: print the workflow, grade nothing */
 	const char *server;   /* the binary under test, as typed */
 	const char *self;     /* the grader, as typed (argv[0]) */
 };
@@ -440,6 +445,7 @@ struct ctx {
 	char addr[NET_ADDRSTRLEN]; /* from the first server's listening line */
 	int skipped;
 	int not_started;      /* no "listening on" line: blame step 1 */
+	int started;          /* a server of the test printed its line */
 	char expected[256];   /* set by a failing test */
 	char happened[768];
 };
@@ -456,6 +462,47 @@ const struct test *test_find(const char *name);
 const struct lab *lab_find(int number); /* NULL: not in the kit */
 /* The lab's runs in order, at most max; returns the count. */
 size_t lab_runs(const struct lab *lab, struct plan_run *out, size_t max);
+
+/* ---- grade.c and report.c ----------------------------------------- */
+
+#define MAX_RUNS 64
+
+/* One test's verdict, as printed, kept for --json and batch's rows. */
+struct result {
+	const struct test *test;
+	const struct plan_run *run;
+	const char *name;     /* run->name */
+	int score, skipped, stopped;
+	/* What batch's status says: a server killed by a signal of its own
+	 * (SIGSEGV...), the test over its time limit, a server that never
+	 * printed "listening on", one that did. */
+	int crashed, late, not_started, started;
+	char output[3200];
+};
+
+/* One server graded: the tests that ran, in the lab's order. */
+struct grading {
+	struct plan_run runs[MAX_RUNS]; /* the lab's, selected or not */
+	size_t nruns;
+	struct result results[MAX_RUNS];
+	size_t n;
+	int score, max;
+	double seconds;
+};
+
+/* Whether --step and --test leave run p in. */
+int grade_selects(const struct options *o, const struct plan_run *p);
+/* Run the selected tests against o->server, each line printed as it
+ * finishes; stops early only when the grader is interrupted. */
+void grade_server(const struct options *o, const struct lab *lab,
+		  struct grading *g);
+/* Gradescope's results.json of g at path; -1 (said on stderr) if it
+ * cannot be written. */
+int report_json(const char *path, const struct grading *g);
+/* s between q's, each q inside doubled (CSV's and gnuplot's quoting). */
+void put_quoted(FILE *f, const char *s, char q);
+/* --batch: grade every submission folder of o->batch (batch.c). */
+int batch_main(const struct options *o, const struct lab *lab);
 
 /* s as a whole number from lo to hi; anything else goes to usage_fn with
  * "WHAT takes a whole number from LO to HI" (usage_fn does not return). */

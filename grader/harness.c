@@ -205,6 +205,7 @@ struct server *start_server(struct ctx *c, const char *addr,
 	}
 	snprintf(c->addr, sizeof c->addr, "%s", line + strlen(prefix));
 	c->not_started = 0;
+	c->started = 1;
 	return s;
 }
 

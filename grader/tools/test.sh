@@ -274,6 +274,7 @@ check_bg "grader bench: every run in the CSV, and the plot or why not" bash -c "
 	fi"
 check_bg "grader: a valgrind error fails the test it happened in" bash -c \
 	'./grader/grader --lab 1 --valgrind --test sequential grader/tests/bin/leak-per-client | grep -q "^FAIL sequential .*valgrind.s memcheck found"'
+. grader/tools/test_instructors.sh
 wait
 
 # Every by-hand line the grader printed for a broken server runs as it
