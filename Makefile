@@ -60,7 +60,7 @@ LABS ?= labs
 STEP ?=
 step_opt = $(if $(STEP),--step $(STEP))
 
-.PHONY: all help deps check test demo bench skeletons clean format tidy broken \
+.PHONY: all help deps check grade test demo bench skeletons clean format tidy broken \
 	check-lab1 check-lab2 check-lab3 check-lab4 check-lab5
 
 all: $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM)
@@ -69,6 +69,7 @@ help:
 	@echo "make               build every lab, solution and the grader"
 	@echo "make check-labN    grade your lab N (STEP=K: only steps 1..K)"
 	@echo "make check         grade every lab"
+	@echo "make grade LAB=N   the grader alone on lab N (TEST=NAME: one test)"
 	@echo "make demo          build, then grade the reference solutions"
 	@echo "make test          the kit's own test suite"
 	@echo "make bench         every strategy against a libuv peer: grader/bench/"
@@ -147,7 +148,7 @@ $(UNIT): $(UNIT_SRC) $(COMMON_LIB) $(COMMON_HDR)
 		$(UNIT_SRC) $(COMMON_LIB) $$(pkg-config --libs check) $(LDLIBS)
 
 CHECK_LABS := check-lab1 check-lab2 check-lab3 check-lab4 check-lab5
-$(CHECK_LABS): check-lab%: $(COMMON_LIB) $(GRADER)
+$(CHECK_LABS): check-lab%: $(COMMON_LIB) $(GRADER) $(SHIM)
 	@dir=$$(ls -d $(LABS)/lab$*-* 2>/dev/null | head -n 1); \
 	if [ -z "$$dir" ]; then echo "no folder $(LABS)/lab$*-*: lab $* is not in this kit yet"; exit 2; fi; \
 	$(MAKE) --no-print-directory -s $$dir/server $$([ -f $$dir/client.c ] && echo $$dir/client) || exit 2; \
@@ -162,6 +163,15 @@ $(CHECK_LABS): check-lab%: $(COMMON_LIB) $(GRADER)
 			grader/tests/test_coro.c $$dir/coro.c $$(pkg-config --libs check) $(LDLIBS) && \
 		$$dir/test-coro || rc=1; fi; \
 	exit $$rc
+
+# The grader alone on lab LAB of $(LABS), and only test TEST if given: each
+# step of a GitHub Classroom workflow (grader --classroom) runs one test.
+grade: $(COMMON_LIB) $(GRADER) $(SHIM)
+	@dir=$$(ls -d $(LABS)/lab$(LAB)-* 2>/dev/null | head -n 1); \
+	if [ -z "$(LAB)" ] || [ -z "$$dir" ]; then \
+		echo "make grade LAB=N [TEST=NAME] [STEP=K]: no folder $(LABS)/lab$(LAB)-*"; exit 2; fi; \
+	$(MAKE) --no-print-directory -s $$dir/server || exit 2; \
+	$(GRADER) --lab $(LAB) $(step_opt) $(if $(TEST),--test $(TEST)) $$dir/server
 
 check: $(COMMON_LIB) $(GRADER)
 	@rc=0; for d in $(LABS)/lab*; do \

@@ -427,8 +427,7 @@ static int remove_one(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
-/* The kit's root, from where this grader binary is: KIT/grader/grader. */
-static int find_kit(char *out, size_t len)
+int kit_root(char *out, size_t len)
 {
 	ssize_t got = readlink("/proc/self/exe", out, len - 1);
 	char *slash;
@@ -484,7 +483,7 @@ int batch_main(const struct options *o, const struct lab *lab)
 			b.ntests++;
 			b.max += test_find(b.runs[i].entry->test)->points;
 		}
-	if (find_kit(b.kit, sizeof b.kit) != 0) {
+	if (kit_root(b.kit, sizeof b.kit) != 0) {
 		fprintf(stderr, "grader: no Makefile beside the grader (%s): batch "
 			"builds with the kit's\n", b.kit);
 		return 2;

@@ -503,6 +503,11 @@ int report_json(const char *path, const struct grading *g);
 void put_quoted(FILE *f, const char *s, char q);
 /* --batch: grade every submission folder of o->batch (batch.c). */
 int batch_main(const struct options *o, const struct lab *lab);
+/* The kit's root, from where this grader binary is (KIT/grader/grader);
+ * -1 when it holds no Makefile. */
+int kit_root(char *out, size_t len);
+/* --classroom: the lab's GitHub Classroom workflow on stdout. */
+int classroom_print(const struct lab *lab);
 
 /* s as a whole number from lo to hi; anything else goes to usage_fn with
  * "WHAT takes a whole number from LO to HI" (usage_fn does not return). */

@@ -232,6 +232,8 @@ int main(int argc, char **argv)
 	}
 	if (check_test_names(&o, lab) != 0)
 		return 2;
+	if (o.classroom)
+		return classroom_print(lab);
 	const char *why = lab->unavailable ? lab->unavailable() : NULL;
 	if (why != NULL) {
 		printf("skipped: lab %d cannot run on this system: %s\n", o.lab, why);

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Install what the kit needs on Debian when it is missing: the Check unit-test
 # library (found through pkg-config), liburing (lab 5), valgrind, nc for
-# reproducing failures by hand, and clang (make test builds with gcc and
-# clang). As root it installs them; otherwise it prints the command.
+# reproducing failures by hand, clang (make test builds with gcc and
+# clang) and python3-yaml (make test reads the Classroom workflows). As root it installs them; otherwise it prints the command.
 # --quiet: say nothing when everything is already there. --bench: also
 # what make bench alone needs: libuv (its peer server) and gnuplot (plots).
 need=""
@@ -16,6 +16,8 @@ command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v valgrind >/dev/null 2>&1 || need="$need valgrind"
 command -v nc >/dev/null 2>&1 || need="$need netcat-openbsd"
 command -v clang >/dev/null 2>&1 || need="$need clang"
+# make test parses the GitHub Classroom workflows with PyYAML.
+python3 -c 'import yaml' >/dev/null 2>&1 || need="$need python3-yaml"
 if [ -z "$need" ]; then
 	[ "$1" = "" ] && echo "deps: check, liburing, valgrind, nc and clang are installed"
 	exit 0

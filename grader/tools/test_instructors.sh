@@ -36,3 +36,32 @@ check_bg "grader --batch: a bad command line or folder is a usage error (2), wit
 	./grader/grader --lab 2 --csv '$log/x.csv' solutions/lab2-multiplex/server > /dev/null 2>&1; [ \$? -eq 2 ] &&
 	./grader/grader --lab 2 --batch solutions --csv '$log/x.csv' solutions/lab2-multiplex/server > /dev/null 2>&1; [ \$? -eq 2 ] &&
 	[ ! -e '$log/x.csv' ]"
+
+# The workflow against the grader's own verdict lines: on /bin/false every
+# test fails at once, "FAIL name (0/points)", so the lab's tests and points.
+classroom_matches() { # classroom_matches LAB
+	./grader/grader --lab "$1" /bin/false > "$log/cr.$1.fail" 2>&1
+	./grader/grader --lab "$1" --classroom > "$log/cr.$1.yml" &&
+	python3 - "$log/cr.$1.yml" "$log/cr.$1.fail" "$1" <<-'PY'
+	import re, sys, yaml
+	wf = yaml.safe_load(open(sys.argv[1]))
+	want = dict(re.findall(r"^FAIL (\S+) \(0/(\d+)\)", open(sys.argv[2]).read(), re.M))
+	steps = wf["jobs"]["run-autograding-tests"]["steps"]
+	tests = [s for s in steps if s.get("uses", "").startswith("classroom-resources/autograding-command-grader@")]
+	names = [s["with"]["test-name"] for s in tests]
+	assert want and len(names) == len(set(names)), names
+	assert {n: str(s["with"]["max-score"]) for n, s in zip(names, tests)} == want, (names, want)
+	for s in tests:
+	    assert s["id"] == s["with"]["test-name"] and isinstance(s["with"]["max-score"], int)
+	    assert s["with"]["command"] == "make -s grade LAB=%s TEST=%s" % (sys.argv[3], s["id"])
+	    assert 0 < s["with"]["timeout"] <= 10
+	rep = steps[-1]
+	assert rep["uses"].startswith("classroom-resources/autograding-grading-reporter@")
+	assert rep["with"]["runners"].split(",") == names
+	assert sorted(rep["env"]) == sorted(n.upper() + "_RESULTS" for n in names)
+	PY
+}
+for lab in $(labs); do
+	check_bg "grader --classroom: lab $(lab_number "$lab")'s workflow has each test once, with its points" \
+		classroom_matches "$(lab_number "$lab")"
+done
