@@ -60,7 +60,7 @@ LABS ?= labs
 STEP ?=
 step_opt = $(if $(STEP),--step $(STEP))
 
-.PHONY: all help deps check grade test demo bench skeletons clean format tidy broken \
+.PHONY: all help deps check grade gradescope test demo bench skeletons clean format tidy broken \
 	check-lab1 check-lab2 check-lab3 check-lab4 check-lab5
 
 all: $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM)
@@ -70,6 +70,7 @@ help:
 	@echo "make check-labN    grade your lab N (STEP=K: only steps 1..K)"
 	@echo "make check         grade every lab"
 	@echo "make grade LAB=N   the grader alone on lab N (TEST=NAME: one test)"
+	@echo "make gradescope LAB=N  autograder-labN.zip for a Gradescope assignment"
 	@echo "make demo          build, then grade the reference solutions"
 	@echo "make test          the kit's own test suite"
 	@echo "make bench         every strategy against a libuv peer: grader/bench/"
@@ -172,6 +173,10 @@ grade: $(COMMON_LIB) $(GRADER) $(SHIM)
 		echo "make grade LAB=N [TEST=NAME] [STEP=K]: no folder $(LABS)/lab$(LAB)-*"; exit 2; fi; \
 	$(MAKE) --no-print-directory -s $$dir/server || exit 2; \
 	$(GRADER) --lab $(LAB) $(step_opt) $(if $(TEST),--test $(TEST)) $$dir/server
+
+# Gradescope's autograder for lab LAB: autograder-labLAB.zip (or ZIP=PATH).
+gradescope:
+	@sh grader/tools/gradescope.sh "$(LAB)" $(ZIP)
 
 check: $(COMMON_LIB) $(GRADER)
 	@rc=0; for d in $(LABS)/lab*; do \

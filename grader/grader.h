@@ -375,6 +375,7 @@ struct options {
 	const char *json;     /* --json FILE, or NULL */
 	const char *batch;    /* --batch DIR, or NULL */
 	const char *csv;      /* --csv FILE (with --batch) */
+	const char *build_failed; /* --build-failed LOG (with --json), or NULL */
 	int jobs;             /* --jobs J: submissions graded at once */
 	int classroom;        /* --classroom: print the workflow, grade nothing */
 	const char *server;   /* the binary under test, as typed */
@@ -488,6 +489,7 @@ struct grading {
 	size_t n;
 	int score, max;
 	double seconds;
+	char output[4096];    /* results.json's top-level output; "": the score */
 };
 
 /* Whether --step and --test leave run p in. */
@@ -499,6 +501,10 @@ void grade_server(const struct options *o, const struct lab *lab,
 /* Gradescope's results.json of g at path; -1 (said on stderr) if it
  * cannot be written. */
 int report_json(const char *path, const struct grading *g);
+/* g for a submission that did not build: every selected test at 0, the
+ * compiler's first lines (from the file log) as the output. */
+void report_unbuilt(const struct options *o, const struct lab *lab,
+		    const char *log, struct grading *g);
 /* s between q's, each q inside doubled (CSV's and gnuplot's quoting). */
 void put_quoted(FILE *f, const char *s, char q);
 /* --batch: grade every submission folder of o->batch (batch.c). */

@@ -22,6 +22,7 @@ static void usage(const char *why)
 		"usage: grader --lab N [--step K] [--test NAME[,NAME...] [--trace]]\n"
 		"              [--valgrind | --helgrind] [--json FILE] [--verbose]\n"
 		"              PATH/TO/server\n"
+		"       grader --lab N [--step K] [--test ...] --json FILE --build-failed LOG\n"
 		"       grader --lab N [--step K] [--test ...] [--valgrind | --helgrind]\n"
 		"              --batch DIR --csv FILE [--jobs J]\n"
 		"       grader --lab N --classroom\n"
@@ -74,6 +75,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 			if (next == NULL)
 				usage("--json takes a file name");
 			o->json = next;
+			i++;
+		} else if (strcmp(a, "--build-failed") == 0) {
+			if (next == NULL)
+				usage("--build-failed takes the build's log file");
+			o->build_failed = next;
 			i++;
 		} else if (strcmp(a, "--batch") == 0) {
 			if (next == NULL)
@@ -142,6 +148,12 @@ static void parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->csv != NULL || o->jobs != 0)
 		usage("--csv and --jobs go with --batch DIR");
+	if (o->build_failed != NULL) {
+		if (o->json == NULL || o->server != NULL)
+			usage("--build-failed LOG writes --json FILE for a submission "
+			      "that did not build: give --json, and no server");
+		return;
+	}
 	if (o->server == NULL)
 		usage("give the server binary to grade");
 	if (access(o->server, X_OK) != 0) {
@@ -234,6 +246,11 @@ int main(int argc, char **argv)
 		return 2;
 	if (o.classroom)
 		return classroom_print(lab);
+	if (o.build_failed != NULL) {
+		report_unbuilt(&o, lab, o.build_failed, &g);
+		printf("score: 0/%d (the submission did not build)\n", g.max);
+		return report_json(o.json, &g) < 0 ? 2 : 1;
+	}
 	const char *why = lab->unavailable ? lab->unavailable() : NULL;
 	if (why != NULL) {
 		printf("skipped: lab %d cannot run on this system: %s\n", o.lab, why);

@@ -68,7 +68,7 @@ int report_json(const char *path, const struct grading *g)
 	snprintf(summary, sizeof summary, "score: %d/%d", score, max);
 	fprintf(f, "{\n  \"score\": %d,\n  \"max_score\": %d,\n  "
 		"\"execution_time\": %.0f,\n  \"output\": ", score, max, g->seconds);
-	json_string(f, summary);
+	json_string(f, g->output[0] ? g->output : summary);
 	fprintf(f, ",\n  \"tests\": [");
 	for (size_t i = 0; i < g->n; i++) {
 		int points = r[i].skipped ? 0 : r[i].test->points;
@@ -87,6 +87,39 @@ int report_json(const char *path, const struct grading *g)
 		return -1;
 	}
 	return 0;
+}
+
+void report_unbuilt(const struct options *o, const struct lab *lab,
+		    const char *log, struct grading *g)
+{
+	FILE *f = fopen(log, "re");
+	int len = snprintf(g->output, sizeof g->output, "The submission did not "
+			   "build, so no test ran: score 0. The compiler said:\n\n");
+
+	memset(g->results, 0, sizeof g->results);
+	g->n = g->score = g->max = 0;
+	g->nruns = lab_runs(lab, g->runs, MAX_RUNS);
+	for (size_t i = 0; i < g->nruns; i++) {
+		struct result *r = &g->results[g->n];
+		if (!grade_selects(o, &g->runs[i]))
+			continue;
+		r->run = &g->runs[i];
+		r->name = g->runs[i].name;
+		r->test = test_find(g->runs[i].entry->test);
+		snprintf(r->output, sizeof r->output, "not run: the submission did "
+			 "not build (the compiler's message is at the top)");
+		g->max += r->test->points;
+		g->n++;
+	}
+	/* As much of the log as fits: its first lines are the ones to read. */
+	size_t got = f ? fread(g->output + len, 1, sizeof g->output - (size_t)len - 1, f)
+		       : 0;
+	g->output[(size_t)len + got] = '\0';
+	if (f == NULL)
+		snprintf(g->output + len, sizeof g->output - (size_t)len,
+			 "(no log: %s: %s)", log, strerror(errno));
+	else
+		fclose(f);
 }
 
 /* s between quotes q, a quote inside written twice: how both a CSV field

@@ -182,7 +182,7 @@ while IFS= read -r line; do
 		vg=""
 		[[ $expect == --valgrind\ * ]] && vg=--valgrind expect=${expect#--valgrind }
 		mutants+=("$name@$lab@$expect@$hint")
-		job "mutant.$name" ./grader/grader --lab "$lab" $vg --test "$(echo $expect | tr ' ' ',')" "$dir/server"
+		job "mutant.$name" ./grader/grader --lab "$lab" $vg --test "$(echo $expect | tr -d '?' | tr ' ' ',')" "$dir/server"
 	else
 		bad "mutant $name builds" "$(head -n 5 "$dir/build")"
 	fi
@@ -437,7 +437,10 @@ echo "== each mutant of a reference solution fails its tests"
 for entry in "${mutants[@]}"; do
 	IFS='@' read -r name lab expect hint <<< "$entry"
 	out="$log/job.mutant.$name" missing=""
-	for t in $expect; do grep -q "^FAIL $t " "$out" || missing="$missing $t"; done
+	for t in $expect; do
+		case $t in '?'*) continue ;; esac # may pass: load decides
+		grep -q "^FAIL $t " "$out" || missing="$missing $t"
+	done
 	first_hint=$(grep -m1 '^  hint:' "$out")
 	if [ -n "$hint" ] && [[ $first_hint != *"$hint"* ]]; then
 		bad "mutant $name (lab $lab)" "first hint lacks '$hint': $first_hint"

@@ -65,3 +65,34 @@ for lab in $(labs); do
 	check_bg "grader --classroom: lab $(lab_number "$lab")'s workflow has each test once, with its points" \
 		classroom_matches "$(lab_number "$lab")"
 done
+
+# Gradescope's autograder for lab 1, in a simulated /autograder: unzipped
+# as Gradescope does, the grader built as setup.sh builds it (setup.sh's
+# apt-get is left to Gradescope), run_autograder as root grades as nobody.
+autograder_run() { # autograder_run SUBMISSION_DIR RESULTS_COPY
+	local root rc
+	root=$(mktemp -d /tmp/serverlab-ag.XXXXXX) && chmod 755 "$root" &&
+	mkdir -p "$root/source" "$root/submission/repo" &&
+	make -s gradescope LAB=1 ZIP="$root/ag.zip" > /dev/null &&
+	(cd "$root/source" && unzip -q ../ag.zip) &&
+	make -s -C "$root/source" common/libcommon.a grader/grader grader/inject/libshortio.so &&
+	cp -r "$1"/. "$root/submission/repo/" &&
+	AUTOGRADER_ROOT=$root GRADER_USER=nobody sh "$root/source/run_autograder" > "$root/out" 2>&1
+	cp "$root/results/results.json" "$2"; rc=$?
+	rm -rf "$root"
+	return $rc
+}
+results_sum() { # results_sum FILE SCORE: strict JSON, score = SCORE = the tests' sum
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert d["score"] == sum(t["score"] for t in d["tests"]) == int(sys.argv[2]), d["score"]
+assert len(d["tests"]) > 10 and all(t["status"] in ("passed", "failed") for t in d["tests"])
+print(d["output"][:300])' "$1" "$2"
+}
+check_bg "run_autograder (make gradescope LAB=1): the reference scores full marks" bash -c "
+	$(declare -f autograder_run results_sum); autograder_run solutions/lab1-simple '$log/ag-ref.json' &&
+	results_sum '$log/ag-ref.json' 29"
+check_bg "run_autograder: a submission that does not build scores 0, with the compiler's message" bash -c "
+	$(declare -f autograder_run results_sum); mkdir -p '$log/ag-bad' && cp solutions/lab1-simple/*.c '$log/ag-bad/' &&
+	sed -i 's/^int main(int argc, char \*argv\[\])\$/&\n{ int no_semicolon = 1 }/' '$log/ag-bad/server.c' &&
+	autograder_run '$log/ag-bad' '$log/ag-bad.json' && results_sum '$log/ag-bad.json' 0 | grep -q 'error: expected'"
