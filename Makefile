@@ -60,7 +60,7 @@ LABS ?= labs
 STEP ?=
 step_opt = $(if $(STEP),--step $(STEP))
 
-.PHONY: all help deps check grade gradescope test demo bench skeletons clean format tidy broken \
+.PHONY: all help deps check grade gradescope handout test demo bench skeletons clean format tidy broken \
 	check-lab1 check-lab2 check-lab3 check-lab4 check-lab5
 
 all: $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM)
@@ -71,6 +71,7 @@ help:
 	@echo "make check         grade every lab"
 	@echo "make grade LAB=N   the grader alone on lab N (TEST=NAME: one test)"
 	@echo "make gradescope LAB=N  autograder-labN.zip for a Gradescope assignment"
+	@echo "make handout       serverlab-handout.tar.gz: the students' kit, no solutions"
 	@echo "make demo          build, then grade the reference solutions"
 	@echo "make test          the kit's own test suite"
 	@echo "make bench         every strategy against a libuv peer: grader/bench/"
@@ -184,14 +185,25 @@ check: $(COMMON_LIB) $(GRADER)
 		$(MAKE) --no-print-directory check-lab$$n LABS=$(LABS) || rc=1; \
 	done; exit $$rc
 
-demo: deps all
-	@sh grader/tools/demo.sh
-
 # The benchmark's libuv peer (Debian libuv1-dev, gnuplot-nox for the plot):
 # deps.sh --bench installs them, for make bench only.
 UV_PEER := grader/peers/libuv-echo
 $(UV_PEER): grader/peers/libuv_echo.c
 	$(CC) $(WARN) $(CFLAGS) $$(pkg-config --cflags libuv) $(LDFLAGS) -o $@ $< $$(pkg-config --libs libuv)
+
+# The students' handout (make handout) has no solutions/: there make test
+# grades the labs as they stand, and demo and bench have nothing to show.
+ifeq ($(wildcard solutions),)
+test: deps
+	@sh grader/tools/handout-test.sh
+demo bench:
+	@echo "make $@ shows the reference solutions, which the handout leaves out: make check-labN grades yours"; exit 2
+else
+test: deps
+	@bash grader/tools/test.sh
+
+demo: deps all
+	@sh grader/tools/demo.sh
 
 # Without libuv the peer's row is left out; without gnuplot, the plots
 # (the tables and CSVs are still written, and make bench says why it failed).
@@ -199,9 +211,10 @@ bench: deps all
 	@sh grader/tools/deps.sh --bench || echo "bench: going on without them"
 	@if pkg-config --exists libuv; then $(MAKE) --no-print-directory -s $(UV_PEER); fi
 	@sh grader/tools/bench.sh
+endif
 
-test: deps
-	@bash grader/tools/test.sh
+handout: $(GRADER)
+	@sh grader/tools/handout.sh $(TARBALL)
 
 skeletons:
 	@for f in $(SOLUTION_SRC) $(SOLUTION_HDR); do \

@@ -96,3 +96,34 @@ check_bg "run_autograder: a submission that does not build scores 0, with the co
 	$(declare -f autograder_run results_sum); mkdir -p '$log/ag-bad' && cp solutions/lab1-simple/*.c '$log/ag-bad/' &&
 	sed -i 's/^int main(int argc, char \*argv\[\])\$/&\n{ int no_semicolon = 1 }/' '$log/ag-bad/server.c' &&
 	autograder_run '$log/ag-bad' '$log/ag-bad.json' && results_sum '$log/ag-bad.json' 0 | grep -q 'error: expected'"
+
+# What a handout must not hold: the lines of the solutions' TODO regions
+# (each solution against its skeleton), blanks stripped. A line of under 16
+# characters (a brace, "break;") shows nothing, nor does one the kit's
+# shared sources hold too (common/, the skeletons, the grader).
+strip_blanks() { sed 's/^[[:space:]]*//; s/[[:space:]]*$//'; }
+solution_lines() {
+	for f in solutions/lab*/*.[ch]; do
+		diff --old-line-format='%L' --new-line-format= --unchanged-line-format= "$f" "labs/${f#solutions/}"
+	done | grep -v 'skeleton:' | strip_blanks | awk 'length >= 16' | sort -u |
+		grep -vxF -f <(cat common/*.[ch] labs/*/*.[ch] grader/*.[ch] | strip_blanks)
+}
+lines_found_in() { # lines_found_in DIR: how many solution lines DIR's files hold
+	find "$1" -type f -exec cat {} + | strip_blanks | grep -cxF -f "$log/solution.lines"
+}
+handout_works() {
+	local d=$log/handout
+	mkdir -p "$d" && solution_lines > "$log/solution.lines" &&
+	[ "$(wc -l < "$log/solution.lines")" -ge 100 ] &&
+	# the check can fail: the solutions hold their own lines
+	[ "$(lines_found_in solutions)" -ge 100 ] &&
+	make -s handout TARBALL="$d/h.tgz" > /dev/null && mkdir "$d/empty" &&
+	tar -C "$d/empty" -xzf "$d/h.tgz" &&
+	[ "$(lines_found_in "$d/empty")" -eq 0 ] &&
+	[ ! -e "$d/empty/serverlab/solutions" ] && [ ! -e "$d/empty/serverlab/grader/tests/mutants" ] &&
+	[ "$(ls "$d/empty/serverlab/classroom")" = "$(ls solutions | sed 's/^lab\([0-9]*\).*/lab\1.yml/')" ] &&
+	(cd "$d/empty/serverlab" && make -s all > ../build 2>&1 &&
+	 ! make -s check-lab1 > ../check1 2>&1) &&
+	grep -q '^FAIL starts (0/2)' "$d/empty/check1" && grep -q '^score: 0/29$' "$d/empty/check1"
+}
+check_bg "make handout: builds alone, check-lab1 fails the skeleton, no solution line inside" handout_works
