@@ -278,7 +278,7 @@ static int preload_shim(struct ctx *c)
 		return fail(c, "the grader's shim (grader/inject/libshortio.so) "
 			    "beside the grader", "%s is missing", shim);
 	}
-	snprintf(preload, sizeof preload, "LD_PRELOAD=%s", shim);
+	snprintf(preload, sizeof preload, "LD_PRELOAD=%s", contain_path(shim));
 	/* gcc's AddressSanitizer runtime, a shared library, refuses to start
 	 * behind a preloaded one unless told that the order is meant. */
 	snprintf(asan, sizeof asan, "ASAN_OPTIONS=%.400s%sverify_asan_link_order=0",

@@ -171,6 +171,17 @@ struct spawn_opts {
 };
 
 void sandbox_init(void);
+
+/* ---- contain.c: no new privileges, a file-size limit, a scratch
+ * working directory; as root, an unprivileged uid for servers ---------- */
+
+extern int contain_slot; /* before sandbox_init: batch's job slot + 1, or 0 */
+void contain_init(const char *vg_dir); /* sandbox_init calls it */
+unsigned contain_uid(void);            /* servers' uid if not ours, or 0 */
+/* A path the servers' uid can run: path itself, or a copy of it. */
+const char *contain_path(const char *path);
+void contain_child(void);              /* in the child, before exec */
+void contain_describe(FILE *f);        /* what holds, for --verbose */
 int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 		 size_t whylen);
 /* Drain its pipes; 1 when something was read. Never blocks. */

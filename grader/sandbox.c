@@ -71,6 +71,7 @@ void sandbox_init(void)
 		vg_dir[0] = '\0';
 	else
 		atexit(remove_vg_dir);
+	contain_init(vg_dir);
 }
 
 /* Soft and hard limit to value, or to the hard limit we have if value is
@@ -167,11 +168,15 @@ static void plan_nproc(const struct limits *lim, struct nproc_plan *p)
 	long running = proc_user_tasks(getuid());
 
 	p->uid_map[0] = p->gid_map[0] = '\0';
+	p->alone = lim->nproc;
+	if (contain_uid() != 0) { /* a uid of the server's own: it alone */
+		p->beside = lim->nproc;
+		return;
+	}
 	if (getuid() != 0) {
 		snprintf(p->uid_map, sizeof p->uid_map, "%u %u 1\n", getuid(), getuid());
 		snprintf(p->gid_map, sizeof p->gid_map, "%u %u 1\n", getgid(), getgid());
 	}
-	p->alone = lim->nproc;
 	p->beside = lim->nproc + (running > 0 ? (unsigned long)running : 0);
 }
 
@@ -204,7 +209,6 @@ static void exec_contained(const struct spawn_opts *o, const struct nproc_plan *
 			   int err)
 {
 	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	dup2(out, STDOUT_FILENO);
 	dup2(err, STDERR_FILENO);
 	int devnull = open("/dev/null", O_RDONLY);
@@ -221,6 +225,9 @@ static void exec_contained(const struct spawn_opts *o, const struct nproc_plan *
 	set_limit(RLIMIT_CPU, o->lim.cpu_s);
 	if (o->lim.mem_mb != 0)
 		set_limit(RLIMIT_AS, (rlim_t)o->lim.mem_mb << 20);
+	contain_child();
+	/* After contain_child: a change of uid clears it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	execvpe(argv[0], argv, envp);
 	_exit(127);
 }
@@ -269,7 +276,7 @@ int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 	 * reports every race (with a vaguer account of the earlier access). */
 	if (o->vg_tool != NULL && strcmp(o->vg_tool, "helgrind") == 0)
 		argv[n++] = "--history-level=approx";
-	argv[n++] = (char *)o->path;
+	argv[n++] = (char *)contain_path(o->path);
 	for (size_t i = 0; o->args[i] != NULL && n < 31; i++)
 		argv[n++] = (char *)o->args[i];
 	argv[n] = NULL;

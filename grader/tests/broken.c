@@ -6,12 +6,14 @@
  * -DFLAW='"NAME"'; each `if (flaw("NAME"))` below sits where that mistake
  * is made. The manifest says which grader tests each one must fail, so every
  * test is shown able to fail. The hostile ones (crash, silent, forker,
- * ignore-term, flood) attack the grader's containment instead.
+ * ignore-term, flood, kill-parent, fork-400, write-kit-file) attack the
+ * grader's containment instead.
  */
 #define _GNU_SOURCE
 #include "net.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
@@ -221,6 +223,57 @@ static void spawn_strays(void)
 	}
 }
 
+/* kill-parent (hostile): a daemon of its own first (setsid, out of the
+ * server's group), so that if the grader dies something is left behind;
+ * then SIGKILL for the grader. It goes on serving either way. */
+static void kill_parent(void)
+{
+	if (fork() == 0) {
+		setsid();
+		alarm(120); /* a safety net, whatever the grader does */
+		for (;;)
+			pause();
+	}
+	if (kill(getppid(), SIGKILL) != 0)
+		fprintf(stderr, "server: cannot kill the grader: %s\n", strerror(errno));
+}
+
+/* fork-400 (hostile): 400 children that sleep, or as many as it is let
+ * have; says how many on stderr, then serves. */
+static void fork_400(void)
+{
+	int forked = 0;
+
+	while (forked < 400) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			alarm(60);
+			for (;;)
+				pause();
+		}
+		if (pid < 0)
+			break;
+		forked++;
+	}
+	fprintf(stderr, "server: forked %d of 400 children\n", forked);
+}
+
+/* write-kit-file (hostile): a file in the folder the grader was started
+ * from ($PWD, which the server inherits), and in its own working folder;
+ * says on stderr what it could create. */
+static void write_kit_file(void)
+{
+	const char *pwd = getenv("PWD");
+	char path[4200];
+
+	snprintf(path, sizeof path, "%s/written-by-server", pwd ? pwd : ".");
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fprintf(stderr, "server: %s %s: %s\n", fd >= 0 ? "created" : "cannot create",
+		path, fd >= 0 ? "done" : strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
 /* flood (hostile): megabytes on stdout and stderr, for as long as it can. */
 static void *flood(void *unused)
 {
@@ -278,6 +331,12 @@ int main(int argc, char *argv[])
 	lfd = open_listener(argc, argv);
 	if (flaw("forker"))
 		spawn_strays();
+	if (flaw("kill-parent"))
+		kill_parent();
+	if (flaw("fork-400"))
+		fork_400();
+	if (flaw("write-kit-file"))
+		write_kit_file();
 	if (flaw("flood") && pthread_create(&flooder, NULL, flood, NULL) != 0)
 		return 1;
 	for (;;) {

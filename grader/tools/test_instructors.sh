@@ -127,3 +127,17 @@ handout_works() {
 	grep -q '^FAIL starts (0/2)' "$d/empty/check1" && grep -q '^score: 0/29$' "$d/empty/check1"
 }
 check_bg "make handout: builds alone, check-lab1 fails the skeleton, no solution line inside" handout_works
+
+# Containment (grader/contain.c): what the hostile servers of the manifest
+# could do, looked at. fork-400 says how many children it got.
+check_bg "grader: a server forking 400 children gets at most lab 1's budget of 256 tasks" bash -c '
+	n=$(./grader/grader --lab 1 --test echo-basic --verbose grader/tests/bin/fork-400 |
+		sed -n "s/^server: forked \([0-9]*\) of 400 children$/\1/p")
+	[ -n "$n" ] && [ "$n" -lt 256 ]'
+if [ "$(id -u)" -eq 0 ]; then
+	check_bg "grader as root: a server cannot create a file in the folder the grader runs in" bash -c "
+		mkdir -p '$log/wk' && cd '$log/wk' &&
+		'$PWD/grader/grader' --lab 1 --test echo-basic --verbose '$PWD/grader/tests/bin/write-kit-file' > out &&
+		grep -q '^server: cannot create $log/wk/written-by-server: Permission denied' out &&
+		[ ! -e written-by-server ]"
+fi
