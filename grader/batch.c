@@ -32,6 +32,7 @@
 struct student {
 	char name[256];
 	pid_t pid;             /* its worker while it runs, else 0 */
+	int slot;              /* which of the --jobs places it runs in */
 	int row_fd;            /* the read end of the worker's row pipe */
 	double started, deadline;
 	int graded;            /* its row below is final */
@@ -241,6 +242,9 @@ static int start_worker(struct batch *b, struct student *st)
 		close(pipefd[0]);
 		dup2(log, STDOUT_FILENO);
 		dup2(log, STDERR_FILENO);
+		/* A uid of its own for its servers when root (contain.c):
+		 * no two workers at once share one. */
+		contain_slot = st->slot + 1;
 		sandbox_init(); /* a subreaper of its own: not inherited */
 		grade_student(b, st, log, pipefd[1]);
 		exit(0);
@@ -330,11 +334,16 @@ static void finish_worker(struct batch *b, struct student *st, int status,
 static void run_workers(struct batch *b, int jobs)
 {
 	size_t next = 0, running = 0, done = 0;
+	char busy[256] = {0}; /* slots in use; jobs <= 256 */
 
 	while ((next < b->n || running > 0)) {
 		while (running < (size_t)jobs && next < b->n && !grader_interrupted) {
+			int slot = 0;
+			while (busy[slot])
+				slot++;
+			b->s[next].slot = slot;
 			if (start_worker(b, &b->s[next]) == 0)
-				running++;
+				running++, busy[slot] = 1;
 			else
 				snprintf(b->s[next].status, sizeof b->s[next].status,
 					 "grader failed");
@@ -351,10 +360,10 @@ static void run_workers(struct batch *b, int jobs)
 				kill(st->pid, grader_interrupted ? SIGTERM : SIGKILL);
 				waitpid(st->pid, NULL, 0);
 				finish_worker(b, st, -1, ++done);
-				running--;
+				running--, busy[st->slot] = 0;
 			} else if (waitpid(st->pid, &status, WNOHANG) == st->pid) {
 				finish_worker(b, st, status, ++done);
-				running--;
+				running--, busy[st->slot] = 0;
 			}
 		}
 		/* Servers orphaned by a worker that died come back to us. */

@@ -11,6 +11,15 @@
  * another). A server running as that uid may not be able to reach its
  * binary (a folder on the way closed to others, as /root is), so it runs
  * a root-owned copy from the scratch folder.
+ *
+ * Where the system allows (root, or a user namespace for anyone else),
+ * the grading process also becomes pid 1 of a PID namespace of its own,
+ * with its own /proc: a server cannot signal its init, nothing of it can
+ * outlive the grader (when a namespace's init dies, the kernel kills the
+ * rest; and if whatever started the grader is killed, init dies with it),
+ * and no server sees another grading's processes. There, and in a network
+ * namespace with only loopback, servers and the grader's clients reach no
+ * one else. What could not be had is said once under --verbose.
  */
 #define _GNU_SOURCE
 #include "grader.h"
@@ -19,6 +28,13 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +56,175 @@ static char copies[MAX_SERVERS * 2][2][4200]; /* original, copy */
 static size_t ncopies;
 
 int contain_slot; /* set before sandbox_init: batch's job slot + 1; 0 */
+static char no_pid_ns[160], no_net_ns[160]; /* why not; "" when we have it */
+static pid_t inner;               /* in the outer process: pid 1's pid */
+static pid_t outer_pid;           /* ours as the machine sees it */
+
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t len = (ssize_t)strlen(text);
+	int ok = fd >= 0 && write(fd, text, (size_t)len) == len;
+
+	if (fd >= 0)
+		close(fd);
+	return ok ? 0 : -1;
+}
+
+/* A user namespace where we are who we were (the uid mapped to itself): it
+ * lends a non-root grader the right to make the others. */
+static int enter_user_namespace(void)
+{
+	char map[64];
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+
+	if (unshare(CLONE_NEWUSER) != 0)
+		return -1;
+	snprintf(map, sizeof map, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+	if (write_text("/proc/self/uid_map", map) != 0)
+		return -1;
+	write_text("/proc/self/setgroups", "deny");
+	snprintf(map, sizeof map, "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+	return write_text("/proc/self/gid_map", map);
+}
+
+static int loopback_up(void)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
+
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+	if (fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* A network namespace with loopback up, tried first in a child: once in
+ * one, there is no way back to the old network for a non-root user. */
+static void enter_net_namespace(void)
+{
+	int status;
+	pid_t probe = fork();
+
+	if (probe == 0)
+		_exit(unshare(CLONE_NEWNET) == 0 && loopback_up() == 0 ? 0 : 1);
+	if (probe < 0 || waitpid(probe, &status, 0) != probe ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(no_net_ns, sizeof no_net_ns, "no network namespace with "
+			 "loopback up could be made here");
+		return;
+	}
+	if (unshare(CLONE_NEWNET) != 0 || loopback_up() != 0)
+		snprintf(no_net_ns, sizeof no_net_ns, "network namespace: %s",
+			 strerror(errno));
+}
+
+static void forward_signal(int sig)
+{
+	if (inner > 0)
+		kill(inner, sig);
+}
+
+/* The outer process, once pid 1 runs: pass signals on, then leave as it
+ * left (its exit status, or killed by its signal). */
+static void relay(void)
+{
+	struct sigaction sa;
+	int status = 0;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = forward_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	while (waitpid(inner, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(status)) {
+		signal(WTERMSIG(status), SIG_DFL);
+		raise(WTERMSIG(status));
+	}
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
+/* Its own /proc, or the grader would read other pids'. */
+static int mount_own_proc(void)
+{
+	return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+	       mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     NULL) == 0 ? 0 : -1;
+}
+
+/* The namespaces, in a child first: once a process has unshared a PID
+ * namespace, its next child is that namespace's init, and if that init
+ * fails, the process can fork no more. 0, or -1 with why set. */
+static int pid_namespace_works(void)
+{
+	int status;
+	pid_t probe = fork();
+
+	if (probe == 0) {
+		if (geteuid() != 0 && enter_user_namespace() != 0)
+			_exit(2);
+		if (unshare(CLONE_NEWPID | CLONE_NEWNS) != 0)
+			_exit(3);
+		pid_t init = fork();
+		if (init == 0)
+			_exit(mount_own_proc() == 0 ? 0 : 4);
+		_exit(init > 0 && waitpid(init, &status, 0) == init &&
+		      WIFEXITED(status) ? WEXITSTATUS(status) : 5);
+	}
+	if (probe < 0 || waitpid(probe, &status, 0) != probe || !WIFEXITED(status))
+		status = 5 << 8;
+	static const char *const why[] = {
+		"", "", "no user namespace for a non-root user",
+		"unshare(CLONE_NEWPID) refused", "its own /proc could not be mounted",
+		"the probe failed"};
+	int rc = WEXITSTATUS(status) <= 5 ? WEXITSTATUS(status) : 5;
+	if (rc != 0)
+		snprintf(no_pid_ns, sizeof no_pid_ns, "no PID namespace: %s", why[rc]);
+	return rc == 0 ? 0 : -1;
+}
+
+static void enter_pid_namespace(void)
+{
+	int ready[2];
+	char ok;
+
+	if (pid_namespace_works() != 0 || pipe2(ready, O_CLOEXEC) != 0)
+		return;
+	if ((geteuid() != 0 && enter_user_namespace() != 0) ||
+	    unshare(CLONE_NEWPID | CLONE_NEWNS) != 0) {
+		fprintf(stderr, "grader: namespaces that worked a moment ago do "
+			"not: %s\n", strerror(errno));
+		exit(2);
+	}
+	fflush(NULL);
+	inner = fork();
+	if (inner == 0) {
+		/* pid 1: dies if the outer does, and takes the rest along. */
+		close(ready[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (mount_own_proc() != 0)
+			_exit(2);
+		if (write(ready[1], "y", 1) != 1)
+			_exit(2);
+		close(ready[1]);
+		return;
+	}
+	close(ready[1]);
+	if (inner > 0 && read(ready[0], &ok, 1) == 1)
+		relay(); /* it grades; we wait, and leave as it does */
+	fprintf(stderr, "grader: the PID namespace's init failed: %s\n",
+		strerror(errno));
+	exit(2);
+}
 
 static int remove_one(const char *path, const struct stat *st, int flag,
 		      struct FTW *ftw)
@@ -55,6 +240,15 @@ static void remove_scratch(void)
 		nftw(scratch, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Before anything else of sandbox_init: the process that returns is the
+ * one that grades. */
+void contain_enter(void)
+{
+	outer_pid = getpid();
+	enter_pid_namespace();
+	enter_net_namespace();
+}
+
 void contain_init(const char *vg_dir)
 {
 	snprintf(scratch, sizeof scratch, "/tmp/grader-run.XXXXXX");
@@ -68,7 +262,7 @@ void contain_init(const char *vg_dir)
 	if (geteuid() != 0)
 		return;
 	server_uid = UID_BASE + (contain_slot > 0 ? (unsigned)contain_slot
-				 : 1000 + (unsigned)getpid() % (UIDS - 1000));
+				 : 1000 + (unsigned)outer_pid % (UIDS - 1000));
 	/* Theirs to write in; the rest of scratch is root's, 0711. */
 	chmod(scratch, 0711);
 	if (chown(work_dir, server_uid, server_uid) != 0)
@@ -110,15 +304,21 @@ static int copy_executable(const char *from, const char *to)
 
 const char *contain_path(const char *path)
 {
-	if (server_uid == 0 || scratch[0] == '\0')
-		return path;
 	for (size_t i = 0; i < ncopies; i++)
 		if (strcmp(copies[i][0], path) == 0)
 			return copies[i][1];
 	if (ncopies == sizeof copies / sizeof copies[0])
 		return path;
-	const char *base = strrchr(path, '/');
 	char *copy = copies[ncopies][1];
+	/* The server starts in the scratch folder: a relative path would
+	 * name nothing there. */
+	if (server_uid == 0 || scratch[0] == '\0') {
+		if (realpath(path, copy) == NULL)
+			return path; /* then the server's exec says why */
+		snprintf(copies[ncopies++][0], sizeof copies[0][0], "%s", path);
+		return copy;
+	}
+	const char *base = strrchr(path, '/');
 	/* Under its own name, in a folder of its own: the grader finds the
 	 * shim in a server's maps by its name. */
 	snprintf(copy, sizeof copies[0][1], "%s/%zu", scratch, ncopies);
@@ -150,6 +350,14 @@ void contain_child(void)
 
 void contain_describe(FILE *f)
 {
+	if (no_pid_ns[0] != '\0')
+		fprintf(f, "grader: %s: servers are found through /proc and swept "
+			"instead; one that kills the grader%s can leave processes "
+			"behind\n", no_pid_ns, server_uid ? " (it cannot: another uid)"
+			: "");
+	if (no_net_ns[0] != '\0')
+		fprintf(f, "grader: %s: servers share the machine's network\n",
+			no_net_ns);
 	if (server_uid != 0)
 		fprintf(f, "grader: servers run as uid %u (the grader is root), ",
 			(unsigned)server_uid);

@@ -176,7 +176,10 @@ void sandbox_init(void);
  * working directory; as root, an unprivileged uid for servers ---------- */
 
 extern int contain_slot; /* before sandbox_init: batch's job slot + 1, or 0 */
-void contain_init(const char *vg_dir); /* sandbox_init calls it */
+/* sandbox_init calls both: contain_enter first (the namespaces; only the
+ * process that grades returns from it), contain_init once vg_dir is made. */
+void contain_enter(void);
+void contain_init(const char *vg_dir);
 unsigned contain_uid(void);            /* servers' uid if not ours, or 0 */
 /* A path the servers' uid can run: path itself, or a copy of it. */
 const char *contain_path(const char *path);

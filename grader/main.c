@@ -259,6 +259,8 @@ int main(int argc, char **argv)
 	catch_signals();
 	sandbox_init();
 	take_all_descriptors();
+	if (o.verbose)
+		contain_describe(stdout);
 	if (o.batch != NULL)
 		return batch_main(&o, lab);
 	grade_server(&o, lab, &g);

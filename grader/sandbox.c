@@ -65,6 +65,7 @@ static void remove_vg_dir(void)
 
 void sandbox_init(void)
 {
+	contain_enter();
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	snprintf(vg_dir, sizeof vg_dir, "/tmp/grader.XXXXXX");
 	if (mkdtemp(vg_dir) == NULL)
