@@ -60,7 +60,7 @@ LABS ?= labs
 STEP ?=
 step_opt = $(if $(STEP),--step $(STEP))
 
-.PHONY: all help deps check grade gradescope handout test demo bench skeletons clean format tidy broken \
+.PHONY: all help deps check grade gradescope handout platform test demo bench skeletons clean format tidy broken \
 	check-lab1 check-lab2 check-lab3 check-lab4 check-lab5
 
 all: $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM)
@@ -72,6 +72,7 @@ help:
 	@echo "make grade LAB=N   the grader alone on lab N (TEST=NAME: one test)"
 	@echo "make gradescope LAB=N  autograder-labN.zip for a Gradescope assignment"
 	@echo "make handout       serverlab-handout.tar.gz: the students' kit, no solutions"
+	@echo "make platform      every reference graded on half a CPU and 768 MB (LAB=N: one)"
 	@echo "make demo          build, then grade the reference solutions"
 	@echo "make test          the kit's own test suite"
 	@echo "make bench         every strategy against a libuv peer: grader/bench/"
@@ -212,6 +213,11 @@ bench: deps all
 	@if pkg-config --exists libuv; then $(MAKE) --no-print-directory -s $(UV_PEER); fi
 	@sh grader/tools/bench.sh
 endif
+
+# Every reference graded as a grading platform runs it: about half a CPU
+# (one core and a busy loop), 768 MB where a memory cgroup can be made.
+platform: all
+	@sh grader/tools/platform.sh $(LAB)
 
 handout: $(GRADER)
 	@sh grader/tools/handout.sh $(TARBALL)

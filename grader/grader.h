@@ -181,6 +181,7 @@ extern int contain_slot; /* before sandbox_init: batch's job slot + 1, or 0 */
 void contain_enter(void);
 void contain_init(const char *vg_dir);
 unsigned contain_uid(void);            /* servers' uid if not ours, or 0 */
+const char *contain_work_dir(void);    /* their working folder, or "" */
 /* A path the servers' uid can run: path itself, or a copy of it. */
 const char *contain_path(const char *path);
 void contain_child(void);              /* in the child, before exec */

@@ -132,22 +132,30 @@ static void build_env(const struct spawn_opts *o, char **envp, size_t max)
 {
 	extern char **environ;
 	size_t n = 0, ours = 0;
+	/* Its temporary files in its scratch folder too: valgrind names
+	 * its own there by pid, and in PID namespaces pids repeat. */
+	static char tmpdir[128];
+	const char *extra[8];
 
-	while (o->env && o->env[ours])
-		ours++;
+	snprintf(tmpdir, sizeof tmpdir, "TMPDIR=%s", contain_work_dir());
+	while (o->env && o->env[ours] && ours < 6)
+		extra[ours] = o->env[ours], ours++;
+	if (contain_work_dir()[0] != '\0')
+		extra[ours++] = tmpdir;
+	extra[ours] = NULL;
 	/* Ours first in the count: a long environment must not crowd out
 	 * the settings the test depends on. */
 	for (char **e = environ; *e != NULL && n + ours + 1 < max; e++) {
 		int replaced = 0;
-		for (size_t k = 0; o->env && o->env[k]; k++) {
-			size_t len = strcspn(o->env[k], "=") + 1;
-			replaced |= strncmp(*e, o->env[k], len) == 0;
+		for (size_t k = 0; extra[k]; k++) {
+			size_t len = strcspn(extra[k], "=") + 1;
+			replaced |= strncmp(*e, extra[k], len) == 0;
 		}
 		if (!replaced)
 			envp[n++] = *e;
 	}
-	for (size_t k = 0; o->env && o->env[k] && n + 1 < max; k++)
-		envp[n++] = (char *)o->env[k];
+	for (size_t k = 0; extra[k] && n + 1 < max; k++)
+		envp[n++] = (char *)extra[k];
 	envp[n] = NULL;
 }
 
@@ -265,6 +273,7 @@ int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 		argv[n++] = vg_logopt;
 		argv[n++] = "--error-exitcode=99";
 		argv[n++] = "--child-silent-after-fork=yes";
+		argv[n++] = "--vgdb=no"; /* no FIFOs: nobody attaches gdb */
 	}
 	if (o->vg_tool != NULL && strcmp(o->vg_tool, "memcheck") == 0) {
 		argv[n++] = "--leak-check=full";
