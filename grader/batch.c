@@ -15,7 +15,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -98,24 +97,6 @@ static int run_logged(char *const argv[], int fd, double limit_s)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static int copy_file(const char *from, const char *to)
-{
-	char buf[65536];
-	ssize_t got = 0;
-	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
-
-	if (in >= 0)
-		out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	while (out >= 0 && (got = read(in, buf, sizeof buf)) > 0)
-		if (write(out, buf, (size_t)got) != got)
-			got = -1;
-	if (in >= 0)
-		close(in);
-	if (out >= 0 && close(out) != 0)
-		got = -1;
-	return in < 0 || out < 0 || got < 0 ? -1 : 0;
-}
-
 /* The submission's .c and .h files, as handed in, into dest; how many. */
 static int copy_sources(const char *from, const char *dest, int log)
 {
@@ -144,7 +125,7 @@ static int copy_sources(const char *from, const char *dest, int log)
 				e->d_name, MAX_SOURCE_BYTES);
 			continue;
 		}
-		if (copy_file(src, dst) != 0) {
+		if (copy_file(src, dst, 0644) != 0) {
 			dprintf(log, "grader: cannot copy %s: %s\n", src, strerror(errno));
 			closedir(d);
 			return -1;
@@ -428,14 +409,6 @@ static void print_summary(const struct batch *b, double seconds)
 	printf("rows: %s; logs: %s/\n", b->o->csv, b->logs);
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	remove(path);
-	return 0;
-}
-
 int kit_root(char *out, size_t len)
 {
 	ssize_t got = readlink("/proc/self/exe", out, len - 1);
@@ -528,7 +501,7 @@ int batch_main(const struct options *o, const struct lab *lab)
 	       o->jobs);
 	run_workers(&b, o->jobs);
 	sandbox_sweep();
-	nftw(b.scratch, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	remove_tree(b.scratch);
 	int rc = write_csv(&b) == 0 ? 0 : 2;
 	print_summary(&b, now_s() - started);
 	if (grader_interrupted) {

@@ -26,7 +26,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <net/if.h>
 #include <sched.h>
@@ -59,17 +58,6 @@ int contain_slot; /* set before sandbox_init: batch's job slot + 1; 0 */
 static char no_pid_ns[160], no_net_ns[160]; /* why not; "" when we have it */
 static pid_t inner;               /* in the outer process: pid 1's pid */
 static pid_t outer_pid;           /* ours as the machine sees it */
-
-static int write_text(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t len = (ssize_t)strlen(text);
-	int ok = fd >= 0 && write(fd, text, (size_t)len) == len;
-
-	if (fd >= 0)
-		close(fd);
-	return ok ? 0 : -1;
-}
 
 /* A user namespace where we are who we were (the uid mapped to itself): it
  * lends a non-root grader the right to make the others. */
@@ -135,15 +123,9 @@ static void forward_signal(int sig)
  * left (its exit status, or killed by its signal). */
 static void relay(void)
 {
-	struct sigaction sa;
 	int status = 0;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = forward_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
+	on_stop_signals(forward_signal);
 	while (waitpid(inner, &status, 0) < 0 && errno == EINTR)
 		;
 	if (WIFSIGNALED(status)) {
@@ -226,18 +208,10 @@ static void enter_pid_namespace(void)
 	exit(2);
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	remove(path);
-	return 0;
-}
-
 static void remove_scratch(void)
 {
 	if (scratch[0] != '\0')
-		nftw(scratch, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+		remove_tree(scratch);
 }
 
 /* Before anything else of sandbox_init: the process that returns is the
@@ -284,24 +258,6 @@ const char *contain_work_dir(void)
 	return work_dir;
 }
 
-static int copy_executable(const char *from, const char *to)
-{
-	char buf[65536];
-	ssize_t got = 0;
-	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
-
-	if (in >= 0)
-		out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
-	while (out >= 0 && (got = read(in, buf, sizeof buf)) > 0)
-		if (write(out, buf, (size_t)got) != got)
-			got = -1;
-	if (in >= 0)
-		close(in);
-	if (out >= 0 && close(out) != 0)
-		got = -1;
-	return in < 0 || out < 0 || got < 0 ? -1 : 0;
-}
-
 const char *contain_path(const char *path)
 {
 	for (size_t i = 0; i < ncopies; i++)
@@ -325,7 +281,7 @@ const char *contain_path(const char *path)
 	mkdir(copy, 0711);
 	snprintf(copy + strlen(copy), sizeof copies[0][1] - strlen(copy), "/%s",
 		 base ? base + 1 : path);
-	if (copy_executable(path, copy) != 0)
+	if (copy_file(path, copy, 0755) != 0)
 		return path; /* then the server's exec says why */
 	snprintf(copies[ncopies++][0], sizeof copies[0][0], "%s", path);
 	return copy;

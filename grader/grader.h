@@ -172,6 +172,12 @@ struct spawn_opts {
 
 void sandbox_init(void);
 
+/* ---- files.c ------------------------------------------------------ */
+
+int copy_file(const char *from, const char *to, unsigned mode); /* 0 or -1 */
+int write_text(const char *path, const char *text);  /* all of it: 0, or -1 */
+void remove_tree(const char *path);                  /* what it can of it */
+
 /* ---- contain.c: no new privileges, a file-size limit, a scratch
  * working directory; as root, an unprivileged uid for servers ---------- */
 
@@ -201,6 +207,8 @@ int server_await_exit(struct server *s, double deadline);
 void server_stop(struct server *s, double grace_s);
 /* Kill and reap every descendant of the grader, wherever it went. */
 void sandbox_sweep(void);
+/* handler for SIGINT, SIGTERM, SIGHUP and SIGQUIT: the ways to stop us. */
+void on_stop_signals(void (*handler)(int));
 /* For the signal handler: SIGKILL the running group, async-signal-safe. */
 void sandbox_kill_current(void);
 /* "exited with status 3", "killed by SIGSEGV (segmentation fault)" */

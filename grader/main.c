@@ -56,6 +56,14 @@ long parse_number(const char *s, long lo, long hi, const char *what,
 	return v;
 }
 
+/* An option's argument, which must be there. */
+static const char *string_arg(const char *next, const char *why)
+{
+	if (next == NULL)
+		usage(why);
+	return next;
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	memset(o, 0, sizeof *o);
@@ -66,32 +74,20 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->lab = (int)parse_number(next, 1, 99, "--lab", usage), i++;
 		else if (strcmp(a, "--step") == 0)
 			o->step = (int)parse_number(next, 1, 20, "--step", usage), i++;
-		else if (strcmp(a, "--test") == 0) {
-			if (next == NULL)
-				usage("--test takes a test name (or several, comma-separated)");
-			o->only = next;
-			i++;
-		} else if (strcmp(a, "--json") == 0) {
-			if (next == NULL)
-				usage("--json takes a file name");
-			o->json = next;
-			i++;
-		} else if (strcmp(a, "--build-failed") == 0) {
-			if (next == NULL)
-				usage("--build-failed takes the build's log file");
-			o->build_failed = next;
-			i++;
-		} else if (strcmp(a, "--batch") == 0) {
-			if (next == NULL)
-				usage("--batch takes a folder of submission folders");
-			o->batch = next;
-			i++;
-		} else if (strcmp(a, "--csv") == 0) {
-			if (next == NULL)
-				usage("--csv takes a file name");
-			o->csv = next;
-			i++;
-		} else if (strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0)
+		else if (strcmp(a, "--test") == 0)
+			o->only = string_arg(next, "--test takes a test name (or "
+					     "several, comma-separated)"), i++;
+		else if (strcmp(a, "--json") == 0)
+			o->json = string_arg(next, "--json takes a file name"), i++;
+		else if (strcmp(a, "--build-failed") == 0)
+			o->build_failed = string_arg(next, "--build-failed takes "
+						     "the build's log file"), i++;
+		else if (strcmp(a, "--batch") == 0)
+			o->batch = string_arg(next, "--batch takes a folder of "
+					      "submission folders"), i++;
+		else if (strcmp(a, "--csv") == 0)
+			o->csv = string_arg(next, "--csv takes a file name"), i++;
+		else if (strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0)
 			o->jobs = (int)parse_number(next, 1, 256, "--jobs", usage), i++;
 		else if (strcmp(a, "--classroom") == 0)
 			o->classroom = 1;
@@ -172,14 +168,7 @@ static void on_signal(int sig)
 
 static void catch_signals(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
+	on_stop_signals(on_signal);
 	signal(SIGPIPE, SIG_IGN);
 }
 

@@ -51,6 +51,18 @@ int time_is_up(void)
 	return grader_interrupted || (test_deadline > 0 && now_s() > test_deadline);
 }
 
+void on_stop_signals(void (*handler)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = handler;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+}
+
 void sandbox_kill_current(void)
 {
 	if (current_group > 0)
@@ -189,26 +201,15 @@ static void plan_nproc(const struct limits *lim, struct nproc_plan *p)
 	p->beside = lim->nproc + (running > 0 ? (unsigned long)running : 0);
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t len = (ssize_t)strlen(text);
-	int ok = fd >= 0 && write(fd, text, (size_t)len) == len;
-
-	if (fd >= 0)
-		close(fd);
-	return ok ? 0 : -1;
-}
-
 /* In the child: a user namespace of its own, if it can have one. */
 static int own_user_namespace(const struct nproc_plan *p)
 {
 	if (p->uid_map[0] == '\0' || unshare(CLONE_NEWUSER) < 0)
 		return 0;
 	/* Unmapped, the server would see its own files owned by nobody. */
-	write_file("/proc/self/uid_map", p->uid_map);
-	write_file("/proc/self/setgroups", "deny");
-	write_file("/proc/self/gid_map", p->gid_map);
+	write_text("/proc/self/uid_map", p->uid_map);
+	write_text("/proc/self/setgroups", "deny");
+	write_text("/proc/self/gid_map", p->gid_map);
 	return 1;
 }
 
