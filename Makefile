@@ -128,8 +128,13 @@ NO_URING := grader/tests/bin/no-uring
 $(NO_URING): grader/tests/no_uring.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+# ... and one without namespaces: unshare refused, as Docker's profile does.
+NO_UNSHARE := grader/tests/bin/no-unshare
+$(NO_UNSHARE): grader/tests/no_uring.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DDENIED=SYS_unshare -DTOOL='"no-unshare"' $(LDFLAGS) -o $@ $< $(LDLIBS)
 
-broken: $(BROKEN) $(HOLD) $(NO_URING)
+broken: $(BROKEN) $(HOLD) $(NO_URING) $(NO_UNSHARE)
 
 $(CORO_TEST): grader/tests/test_coro.c $(CORO_DIR)/coro.c $(CORO_DIR)/coro.h
 	@sh grader/tools/deps.sh --quiet

@@ -308,9 +308,11 @@ void contain_describe(FILE *f)
 {
 	if (no_pid_ns[0] != '\0')
 		fprintf(f, "grader: %s: servers are found through /proc and swept "
-			"instead; one that kills the grader%s can leave processes "
-			"behind\n", no_pid_ns, server_uid ? " (it cannot: another uid)"
-			: "");
+			"instead; %s\n", no_pid_ns, server_uid
+			? "if the grader is killed from outside, what a server left "
+			  "behind outlives it"
+			: "a server can kill the grader (the same uid) and leave "
+			  "processes behind");
 	if (no_net_ns[0] != '\0')
 		fprintf(f, "grader: %s: servers share the machine's network\n",
 			no_net_ns);

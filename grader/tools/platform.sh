@@ -24,7 +24,8 @@ if [ "$(id -u)" -eq 0 ]; then
 		cg=/sys/fs/cgroup/serverlab-platform
 	fi
 fi
-echo "platform: one core shared with a busy loop; memory: ${cg:+768 MB (cgroup $cg)}${cg:-not limited (needs root and a memory cgroup)}"
+if [ -n "$cg" ]; then mem="768 MB (the cgroup $cg)"; else mem="not limited (that needs root and a memory cgroup)"; fi
+echo "platform: one core shared with a busy loop; memory: $mem"
 rc=0
 for n in $labs; do
 	dir=$(ls -d solutions/lab"$n"-*)
@@ -36,7 +37,14 @@ for n in $labs; do
 		out=$(sh -c '[ -n "$1" ] && echo $$ > "$1/cgroup.procs"; shift; exec taskset -c 0 "$@"' \
 			sh "$cg" ./grader/grader --lab "$n" $opt "$dir/server" 2>&1 | tail -n 1)
 		secs=$(( $(date +%s) - start ))
-		printf 'lab %s %-11s %-14s %4d s  (%d min %02d s)\n' "$n" "$tool" "$out" "$secs" $((secs / 60)) $((secs % 60))
+		peak=""
+		for f in memory.max_usage_in_bytes memory.peak; do
+			[ -n "$cg" ] && [ -r "$cg/$f" ] && peak="; memory peak $(( $(cat "$cg/$f") >> 20 )) MB"
+		done
+		# the next run's peak is its own
+		[ -n "$cg" ] && [ -w "$cg/memory.max_usage_in_bytes" ] && echo 0 > "$cg/memory.max_usage_in_bytes"
+		printf 'lab %s %-11s %-14s %4d s (%d min %02d s)%s\n' "$n" "$tool" "$out" "$secs" \
+			$((secs / 60)) $((secs % 60)) "$peak"
 		case $out in "score: "*) s=${out#score: }; [ "${s%/*}" = "${s#*/}" ] || rc=1 ;; skipped*) ;; *) rc=1 ;; esac
 	done
 done

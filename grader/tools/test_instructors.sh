@@ -141,3 +141,12 @@ if [ "$(id -u)" -eq 0 ]; then
 		grep -q '^server: cannot create $log/wk/written-by-server: Permission denied' out &&
 		[ ! -e written-by-server ]"
 fi
+# Where no namespace can be had (bin/no-unshare refuses unshare, as
+# Docker's profile does), the grader says so once under --verbose, and
+# grades on: a reference passes, the forker's strays are swept.
+check_bg "grader without namespaces: said once under --verbose, and it still grades and sweeps" bash -c '
+	grader/tests/bin/no-unshare ./grader/grader --lab 1 --verbose --test starts,sequential solutions/lab1-simple/server > "$0" &&
+	[ "$(grep -c "^grader: no PID namespace: " "$0")" -eq 1 ] && grep -q "^score: 5/5$" "$0" &&
+	cp grader/tests/bin/forker "$0.forker" && # a name of its own for pgrep
+	grader/tests/bin/no-unshare ./grader/grader --lab 1 --test starts,sequential "$0.forker" > /dev/null &&
+	sleep 0.2 && ! pgrep -x no-ns.forker' "$log/no-ns"
