@@ -181,10 +181,6 @@ grade: $(COMMON_LIB) $(GRADER) $(SHIM)
 	$(MAKE) --no-print-directory -s $$dir/server || exit 2; \
 	$(GRADER) --lab $(LAB) $(step_opt) $(if $(TEST),--test $(TEST)) $$dir/server
 
-# Gradescope's autograder for lab LAB: autograder-labLAB.zip (or ZIP=PATH).
-gradescope:
-	@sh grader/tools/gradescope.sh "$(LAB)" $(ZIP)
-
 check: $(COMMON_LIB) $(GRADER)
 	@rc=0; for d in $(LABS)/lab*; do \
 		n=$$(echo $$d | sed 's/.*lab\([0-9]\).*/\1/'); \
@@ -202,8 +198,8 @@ $(UV_PEER): grader/peers/libuv_echo.c
 ifeq ($(wildcard solutions),)
 test: deps
 	@sh grader/tools/handout-test.sh
-demo bench:
-	@echo "make $@ shows the reference solutions, which the handout leaves out: make check-labN grades yours"; exit 2
+demo bench platform gradescope handout:
+	@echo "make $@ is for the full kit (it needs the reference solutions or the instructors' scripts): make check-labN grades yours"; exit 2
 else
 test: deps
 	@bash grader/tools/test.sh
@@ -217,7 +213,10 @@ bench: deps all
 	@sh grader/tools/deps.sh --bench || echo "bench: going on without them"
 	@if pkg-config --exists libuv; then $(MAKE) --no-print-directory -s $(UV_PEER); fi
 	@sh grader/tools/bench.sh
-endif
+
+# Gradescope's autograder for lab LAB: autograder-labLAB.zip (or ZIP=PATH).
+gradescope:
+	@sh grader/tools/gradescope.sh "$(LAB)" $(ZIP)
 
 # Every reference graded as a grading platform runs it: about half a CPU
 # (one core and a busy loop), 768 MB where a memory cgroup can be made.
@@ -226,6 +225,7 @@ platform: all
 
 handout: $(GRADER)
 	@sh grader/tools/handout.sh $(TARBALL)
+endif
 
 skeletons:
 	@for f in $(SOLUTION_SRC) $(SOLUTION_HDR); do \

@@ -72,7 +72,7 @@ static int by_name(const void *a, const void *b)
 static int run_logged(char *const argv[], int fd, double limit_s)
 {
 	double deadline = now_s() + limit_s;
-	int status;
+	int status = 0;
 	pid_t pid = fork();
 
 	if (pid == 0) {
@@ -85,7 +85,8 @@ static int run_logged(char *const argv[], int fd, double limit_s)
 	}
 	if (pid < 0)
 		return -1;
-	while (waitpid(pid, &status, WNOHANG) == 0) {
+	pid_t got;
+	while ((got = waitpid(pid, &status, WNOHANG)) == 0) {
 		if (now_s() > deadline || grader_interrupted) {
 			kill(-pid, SIGKILL);
 			waitpid(pid, &status, 0);
@@ -94,7 +95,7 @@ static int run_logged(char *const argv[], int fd, double limit_s)
 		}
 		sleep_s(0.02);
 	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return got == pid && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /* The submission's .c and .h files, as handed in, into dest; how many. */
@@ -189,8 +190,10 @@ static void grade_student(const struct batch *b, const struct student *st,
 		sandbox_sweep();
 		printf("score: %d/%d\n", g.score, g.max);
 		fflush(stdout);
-		status = grading_status(&g);
-		max = g.max; /* less than b->max by the tests skipped here */
+		/* A grading cut short (stopped) is no score, whatever ran. */
+		status = g.n < b->ntests ? "interrupted" : grading_status(&g);
+		max = g.n < b->ntests ? b->max : g.max; /* g.max: less any test
+							 * skipped here */
 	}
 	dprintf(fd, "%s\t%d\t%d", status, g.score, max);
 	for (size_t i = 0; i < g.n; i++)
@@ -283,7 +286,7 @@ static void finish_worker(struct batch *b, struct student *st, int status,
 	close(st->row_fd);
 	st->pid = 0;
 	if (got > 0 && tab != NULL && status == 0) {
-		st->graded = 1;
+		st->graded = strncmp(row, "interrupted\t", 12) != 0;
 		row[got] = '\0';
 		snprintf(st->status, sizeof st->status, "%.*s", (int)(tab - row), row);
 		p = tab + 1;
@@ -332,24 +335,26 @@ static void run_workers(struct batch *b, int jobs)
 		}
 		if (grader_interrupted && next < b->n)
 			next = b->n; /* the rest stay ungraded */
+		/* One wait for all: workers, and servers orphaned by a worker
+		 * that died (they come back to us). Reaped first, so a worker
+		 * that finished is never taken for one out of time. */
+		int status;
+		pid_t pid;
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+			for (size_t i = 0; i < b->n; i++)
+				if (b->s[i].pid == pid) {
+					finish_worker(b, &b->s[i], status, ++done);
+					running--, busy[b->s[i].slot] = 0;
+				}
 		for (size_t i = 0; i < b->n; i++) {
 			struct student *st = &b->s[i];
-			int status;
-			if (st->pid == 0)
+			if (st->pid == 0 || !(grader_interrupted || now_s() > st->deadline))
 				continue;
-			if (grader_interrupted || now_s() > st->deadline) {
-				kill(st->pid, grader_interrupted ? SIGTERM : SIGKILL);
-				waitpid(st->pid, NULL, 0);
-				finish_worker(b, st, -1, ++done);
-				running--, busy[st->slot] = 0;
-			} else if (waitpid(st->pid, &status, WNOHANG) == st->pid) {
-				finish_worker(b, st, status, ++done);
-				running--, busy[st->slot] = 0;
-			}
+			kill(st->pid, grader_interrupted ? SIGTERM : SIGKILL);
+			waitpid(st->pid, NULL, 0);
+			finish_worker(b, st, -1, ++done);
+			running--, busy[st->slot] = 0;
 		}
-		/* Servers orphaned by a worker that died come back to us. */
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
 		sleep_s(0.05);
 	}
 }
@@ -490,9 +495,14 @@ int batch_main(const struct options *o, const struct lab *lab)
 		fprintf(stderr, "grader: cannot build the kit's common/ in %s\n", b.kit);
 		return 2;
 	}
-	const char *tmp = getenv("TMPDIR");
-	snprintf(b.scratch, sizeof b.scratch, "%s/serverlab-batch.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
+	/* make -C KIT takes the scratch path: absolute, and with nothing in
+	 * it that make reads as syntax. */
+	char tmp[PATH_MAX];
+	const char *env = getenv("TMPDIR");
+	if (env == NULL || realpath(env, tmp) == NULL || strpbrk(tmp, " \t\n:#=$%") != NULL)
+		snprintf(tmp, sizeof tmp, "/tmp");
+	if (path_join(b.scratch, sizeof b.scratch, tmp, "serverlab-batch.XXXXXX") != 0)
+		snprintf(b.scratch, sizeof b.scratch, "/tmp/serverlab-batch.XXXXXX");
 	if (mkdtemp(b.scratch) == NULL) {
 		fprintf(stderr, "grader: cannot make %s: %s\n", b.scratch, strerror(errno));
 		return 2;

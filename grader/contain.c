@@ -28,6 +28,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -39,7 +40,9 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 /* Servers' uids when the grader is root: far above any account's and any
@@ -108,9 +111,13 @@ static void enter_net_namespace(void)
 			 "loopback up could be made here");
 		return;
 	}
-	if (unshare(CLONE_NEWNET) != 0 || loopback_up() != 0)
-		snprintf(no_net_ns, sizeof no_net_ns, "network namespace: %s",
-			 strerror(errno));
+	/* The probe could: failing now leaves us with no loopback at all. */
+	if (unshare(CLONE_NEWNET) != 0 || loopback_up() != 0) {
+		fprintf(stderr, "grader: a network namespace that worked a moment "
+			"ago does not: %s\n", strerror(errno));
+		fflush(NULL);
+		_exit(2);
+	}
 }
 
 static void forward_signal(int sig)
@@ -125,7 +132,6 @@ static void relay(void)
 {
 	int status = 0;
 
-	on_stop_signals(forward_signal);
 	while (waitpid(inner, &status, 0) < 0 && errno == EINTR)
 		;
 	if (WIFSIGNALED(status)) {
@@ -176,36 +182,59 @@ static int pid_namespace_works(void)
 
 static void enter_pid_namespace(void)
 {
-	int ready[2];
+	int ready[2], life[2];
+	sigset_t stops, old;
 	char ok;
 
 	if (pid_namespace_works() != 0 || pipe2(ready, O_CLOEXEC) != 0)
 		return;
-	if ((geteuid() != 0 && enter_user_namespace() != 0) ||
+	if (pipe2(life, O_CLOEXEC) != 0 ||
+	    (geteuid() != 0 && enter_user_namespace() != 0) ||
 	    unshare(CLONE_NEWPID | CLONE_NEWNS) != 0) {
 		fprintf(stderr, "grader: namespaces that worked a moment ago do "
 			"not: %s\n", strerror(errno));
-		exit(2);
+		_exit(2); /* exit's handlers belong to whoever called us */
 	}
+	/* A stop signal before the relay's handler is in place would be
+	 * taken for ours: hold them until then. */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigaddset(&stops, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &stops, &old);
 	fflush(NULL);
 	inner = fork();
 	if (inner == 0) {
 		/* pid 1: dies if the outer does, and takes the rest along. */
+		struct pollfd outer = {.fd = life[0], .events = POLLIN};
 		close(ready[0]);
+		close(life[1]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (mount_own_proc() != 0)
-			_exit(2);
-		if (write(ready[1], "y", 1) != 1)
+		/* Gone before that took hold? Then its end of life is closed. */
+		if (poll(&outer, 1, 0) != 0 || mount_own_proc() != 0 ||
+		    write(ready[1], "y", 1) != 1)
 			_exit(2);
 		close(ready[1]);
+		stop_signals_from_outside = 1;
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return;
 	}
 	close(ready[1]);
-	if (inner > 0 && read(ready[0], &ok, 1) == 1)
-		relay(); /* it grades; we wait, and leave as it does */
+	close(life[0]);
+	if (inner > 0) {
+		on_stop_signals(forward_signal);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		ssize_t got;
+		while ((got = read(ready[0], &ok, 1)) < 0 && errno == EINTR)
+			;
+		if (got == 1)
+			relay(); /* it grades; we wait, and leave as it does */
+	}
 	fprintf(stderr, "grader: the PID namespace's init failed: %s\n",
 		strerror(errno));
-	exit(2);
+	fflush(NULL);
+	_exit(2);
 }
 
 static void remove_scratch(void)
@@ -223,10 +252,65 @@ void contain_enter(void)
 	enter_net_namespace();
 }
 
+/* Whether a child can take uid (root in a user namespace that does not
+ * map it cannot: a rootless container). */
+static int can_become(uid_t uid)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(setgroups(0, NULL) == 0 && setgid(uid) == 0 && setuid(uid) == 0
+		      ? 0 : 1);
+	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0;
+}
+
+/* A uid no other grading on this machine uses now: each is claimed with
+ * a lock on a file of its own, held until we exit (a batch slot, or our
+ * pid, says where to start looking). 0 when there is none to have. */
+static uid_t claim_uid(void)
+{
+	unsigned start = contain_slot > 0 ? (unsigned)contain_slot
+			 : 1000 + (unsigned)outer_pid % (UIDS - 1000);
+
+	for (unsigned k = 0; k < UIDS; k++) {
+		uid_t uid = UID_BASE + (start + k) % UIDS;
+		char lock[64];
+		snprintf(lock, sizeof lock, "/tmp/serverlab-uid.%u.lock", (unsigned)uid);
+		int fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return can_become(uid) ? uid : 0; /* fd stays open: ours */
+		close(fd);
+	}
+	return 0;
+}
+
+/* A scratch folder where a root-owned copy can be run: /tmp may be
+ * mounted noexec. */
+static int make_scratch(void)
+{
+	static const char *const places[] = {"/tmp", "/var/tmp", "/dev/shm"};
+	struct statvfs fs;
+
+	for (size_t i = 0; i < sizeof places / sizeof places[0]; i++) {
+		snprintf(scratch, sizeof scratch, "%s/grader-run.XXXXXX", places[i]);
+		if (mkdtemp(scratch) == NULL)
+			continue;
+		if (geteuid() != 0 || (statvfs(scratch, &fs) == 0 &&
+				       !(fs.f_flag & ST_NOEXEC)))
+			return 0;
+		rmdir(scratch);
+	}
+	snprintf(scratch, sizeof scratch, "/tmp/grader-run.XXXXXX");
+	return mkdtemp(scratch) != NULL ? 0 : -1;
+}
+
 void contain_init(const char *vg_dir)
 {
-	snprintf(scratch, sizeof scratch, "/tmp/grader-run.XXXXXX");
-	if (mkdtemp(scratch) == NULL) {
+	if (make_scratch() != 0) {
 		scratch[0] = work_dir[0] = '\0';
 		return;
 	}
@@ -235,9 +319,11 @@ void contain_init(const char *vg_dir)
 	mkdir(work_dir, 0700);
 	if (geteuid() != 0)
 		return;
-	server_uid = UID_BASE + (contain_slot > 0 ? (unsigned)contain_slot
-				 : 1000 + (unsigned)outer_pid % (UIDS - 1000));
-	/* Theirs to write in; the rest of scratch is root's, 0711. */
+	server_uid = claim_uid();
+	if (server_uid == 0)
+		return;
+	/* Theirs to write in; the rest of scratch is root's, 0711 (set
+	 * here: the umask may take x from others). */
 	chmod(scratch, 0711);
 	if (chown(work_dir, server_uid, server_uid) != 0)
 		work_dir[0] = '\0';
@@ -279,6 +365,7 @@ const char *contain_path(const char *path)
 	 * shim in a server's maps by its name. */
 	snprintf(copy, sizeof copies[0][1], "%s/%zu", scratch, ncopies);
 	mkdir(copy, 0711);
+	chmod(copy, 0711);
 	snprintf(copy + strlen(copy), sizeof copies[0][1] - strlen(copy), "/%s",
 		 base ? base + 1 : path);
 	if (copy_file(path, copy, 0755) != 0)
@@ -289,19 +376,26 @@ const char *contain_path(const char *path)
 
 /* In the child between fork and exec (async-signal-safe calls only): a
  * failure here must stop the server rather than run it uncontained. */
+static void refuse(const char *what)
+{
+	dprintf(STDERR_FILENO, "grader: cannot contain the server (%s: %s)\n",
+		what, strerror(errno));
+	_exit(126);
+}
+
 void contain_child(void)
 {
 	struct rlimit fsize = {(rlim_t)FILE_LIMIT_MB << 20, (rlim_t)FILE_LIMIT_MB << 20};
 
 	setrlimit(RLIMIT_FSIZE, &fsize);
 	if (work_dir[0] != '\0' && chdir(work_dir) != 0)
-		_exit(126);
+		refuse("chdir");
 	if (server_uid != 0 &&
 	    (setgroups(0, NULL) != 0 || setgid(server_uid) != 0 ||
 	     setuid(server_uid) != 0))
-		_exit(126);
+		refuse("setuid");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-		_exit(126);
+		refuse("no_new_privs");
 }
 
 void contain_describe(FILE *f)
@@ -319,6 +413,10 @@ void contain_describe(FILE *f)
 	if (server_uid != 0)
 		fprintf(f, "grader: servers run as uid %u (the grader is root), ",
 			(unsigned)server_uid);
+	else if (geteuid() == 0)
+		fprintf(f, "grader: servers run as root, like the grader (no uid "
+			"of their own could be had: a user namespace that maps "
+			"none?), ");
 	else
 		fprintf(f, "grader: servers run as uid %u, like the grader, ",
 			(unsigned)getuid());

@@ -21,6 +21,8 @@ int copy_file(const char *from, const char *to, unsigned mode)
 
 	if (in >= 0)
 		out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	if (out >= 0)
+		fchmod(out, (mode_t)mode); /* whatever the umask took away */
 	while (out >= 0 && (got = read(in, buf, sizeof buf)) > 0)
 		if (write(out, buf, (size_t)got) != got)
 			got = -1;

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "grader.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,8 +36,13 @@ static int valgrind_errors(const char *tool, const char *log, char *buf,
 	int errors = 0;
 	FILE *f = fopen(log, "re");
 
-	if (f == NULL)
-		return 0;
+	/* Valgrind makes it before the server runs: a server that deletes
+	 * it would hide its errors. */
+	if (f == NULL) {
+		snprintf(buf, len, "valgrind's log %s is gone (%s)", log,
+			 strerror(errno));
+		return 1;
+	}
 	while (fgets(line, sizeof line, f) != NULL) {
 		char *p = strstr(line, "== ");
 		const char *text = p ? p + 3 : line;

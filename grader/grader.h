@@ -209,6 +209,9 @@ void server_stop(struct server *s, double grace_s);
 void sandbox_sweep(void);
 /* handler for SIGINT, SIGTERM, SIGHUP and SIGQUIT: the ways to stop us. */
 void on_stop_signals(void (*handler)(int));
+/* Set once the grader is pid 1 of its namespace: stop signals from inside
+ * it (a server's) are then ignored. */
+extern volatile int stop_signals_from_outside;
 /* For the signal handler: SIGKILL the running group, async-signal-safe. */
 void sandbox_kill_current(void);
 /* "exited with status 3", "killed by SIGSEGV (segmentation fault)" */

@@ -51,12 +51,29 @@ int time_is_up(void)
 	return grader_interrupted || (test_deadline > 0 && now_s() > test_deadline);
 }
 
+static void (*volatile stop_handler)(int);
+volatile int stop_signals_from_outside;
+
+/* In a PID namespace of ours a server cannot kill us (its init) with a
+ * signal we leave at its default, but it could with one we handle: there
+ * we take a stop signal only from outside the namespace (the relay, the
+ * terminal), whose sender has no pid in it (si_pid 0). */
+static void on_stop(int sig, siginfo_t *si, void *context)
+{
+	(void)context;
+	if (stop_signals_from_outside && si != NULL && si->si_pid != 0)
+		return;
+	stop_handler(sig);
+}
+
 void on_stop_signals(void (*handler)(int))
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = handler;
+	stop_handler = handler;
+	sa.sa_sigaction = on_stop;
+	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -239,6 +256,7 @@ static void exec_contained(const struct spawn_opts *o, const struct nproc_plan *
 	/* After contain_child: a change of uid clears it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	execvpe(argv[0], argv, envp);
+	dprintf(STDERR_FILENO, "grader: cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
 }
 

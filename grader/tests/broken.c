@@ -6,7 +6,8 @@
  * -DFLAW='"NAME"'; each `if (flaw("NAME"))` below sits where that mistake
  * is made. The manifest says which grader tests each one must fail, so every
  * test is shown able to fail. The hostile ones (crash, silent, forker,
- * ignore-term, flood, kill-parent, fork-400, write-kit-file) attack the
+ * ignore-term, flood, kill-parent, fork-400, write-kit-file,
+ * forge-results) attack the
  * grader's containment instead.
  */
 #define _GNU_SOURCE
@@ -225,7 +226,8 @@ static void spawn_strays(void)
 
 /* kill-parent (hostile): a daemon of its own first (setsid, out of the
  * server's group), so that if the grader dies something is left behind;
- * then SIGKILL for the grader. It goes on serving either way. */
+ * then SIGTERM (which the grader handles), and SIGKILL. It goes on
+ * serving either way. */
 static void kill_parent(void)
 {
 	if (fork() == 0) {
@@ -234,6 +236,7 @@ static void kill_parent(void)
 		for (;;)
 			pause();
 	}
+	kill(getppid(), SIGTERM);
 	if (kill(getppid(), SIGKILL) != 0)
 		fprintf(stderr, "server: cannot kill the grader: %s\n", strerror(errno));
 }
@@ -272,6 +275,32 @@ static void write_kit_file(void)
 		path, fd >= 0 ? "done" : strerror(errno));
 	if (fd >= 0)
 		close(fd);
+}
+
+/* forge-results (hostile): finds the grader's --json FILE in its command
+ * line, writes a full score there, and SIGTERMs the grader so that it
+ * never writes its own. Says on stderr how far it got. */
+static void forge_results(void)
+{
+	char path[64], args[4096];
+	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)getppid());
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, args, sizeof args - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(args + i) + 1) {
+		args[n] = '\0';
+		if (strcmp(args + i, "--json") != 0 || i + 7 >= n)
+			continue;
+		FILE *f = fopen(args + i + 7, "w");
+		fprintf(stderr, "server: %s %s\n", f ? "forged" : "cannot forge",
+			args + i + 7);
+		if (f != NULL) {
+			fputs("{\"score\": 999, \"tests\": []}\n", f);
+			fclose(f);
+		}
+	}
+	kill(getppid(), SIGTERM);
 }
 
 /* flood (hostile): megabytes on stdout and stderr, for as long as it can. */
@@ -337,6 +366,8 @@ int main(int argc, char *argv[])
 		fork_400();
 	if (flaw("write-kit-file"))
 		write_kit_file();
+	if (flaw("forge-results"))
+		forge_results();
 	if (flaw("flood") && pthread_create(&flooder, NULL, flood, NULL) != 0)
 		return 1;
 	for (;;) {

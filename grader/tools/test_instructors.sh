@@ -150,3 +150,10 @@ check_bg "grader without namespaces: said once under --verbose, and it still gra
 	cp grader/tests/bin/forker "$0.forker" && # a name of its own for pgrep
 	grader/tests/bin/no-unshare ./grader/grader --lab 1 --test starts,sequential "$0.forker" > /dev/null &&
 	sleep 0.2 && ! pgrep -x no-ns.forker' "$log/no-ns"
+if [ "$(id -u)" -eq 0 ] || [ -z "${no_pid_ns:-}" ]; then
+	check_bg "grader --json: a server that forges the file and SIGTERMs the grader changes no score" bash -c "
+		./grader/grader --lab 1 --test starts,sequential --json '$log/forged.json' --verbose \
+			grader/tests/bin/forge-results > '$log/forged.out'
+		[ \$? -le 1 ] && grep -q '^server: \\(cannot \\)\\?forge' '$log/forged.out' &&
+		python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d[\"score\"] == 5, d' '$log/forged.json'"
+fi
