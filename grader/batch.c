@@ -173,8 +173,13 @@ static void grade_student(const struct batch *b, const struct student *st,
 		return;
 	}
 	snprintf(var, sizeof var, "SUBMISSION=%s", dir);
+	/* Built as the kit's common/ was (make SAN=...), or it cannot link. */
+	char san[32] = "SAN=", lib[PATH_MAX + 32];
+	snprintf(lib, sizeof lib, "%s/common/libcommon.a", b->kit);
+	const char *kind = sanitizer_of(lib);
+	snprintf(san + 4, sizeof san - 4, "%s", kind ? kind : "");
 	char *make[] = {"make", "-s", "--no-print-directory", "-C", (char *)b->kit,
-			var, target, NULL};
+			var, san, target, NULL};
 	dprintf(log, "== %s: building %s in %s\n", st->name, src, dir);
 	int copied = mkdir(dir, 0700) == 0 ? copy_sources(src, dir, log) : -1;
 	if (copied == 0)

@@ -171,6 +171,9 @@ struct spawn_opts {
 };
 
 void sandbox_init(void);
+/* "address" or "thread" when the binary (or archive) at path was built
+ * with that sanitizer (it names its runtime's functions), else NULL. */
+const char *sanitizer_of(const char *path);
 
 /* ---- files.c ------------------------------------------------------ */
 

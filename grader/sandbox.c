@@ -131,28 +131,30 @@ static void close_inherited(void)
 /*
  * AddressSanitizer and ThreadSanitizer reserve terabytes of address space
  * up front, so a memory limit on RLIMIT_AS kills them at start. A binary
- * built with one names its runtime's entry point (__asan_init, __tsan_init)
- * in its symbol table; such a server runs without that limit.
+ * (or archive) built with one names its runtime's functions (__asan_*,
+ * __tsan_*) in its symbol table; such a server runs without that limit.
  */
-static int is_sanitized(const char *path)
+const char *sanitizer_of(const char *path)
 {
-	static const char *const marks[] = {"__asan_init", "__tsan_init"};
+	static const char *const marks[] = {"__asan_", "__tsan_"};
+	static const char *const names[] = {"address", "thread"};
 	char buf[65536 + 16];
 	size_t keep = 0, n;
-	int found = 0;
+	int found = -1;
 	FILE *f = fopen(path, "rbe");
 
 	if (f == NULL)
-		return 0;
-	while (!found && (n = fread(buf + keep, 1, sizeof buf - keep, f)) > 0) {
+		return NULL;
+	while (found < 0 && (n = fread(buf + keep, 1, sizeof buf - keep, f)) > 0) {
 		n += keep;
-		for (size_t m = 0; m < 2 && !found; m++)
-			found = memmem(buf, n, marks[m], strlen(marks[m])) != NULL;
+		for (int m = 0; m < 2 && found < 0; m++)
+			if (memmem(buf, n, marks[m], strlen(marks[m])) != NULL)
+				found = m;
 		keep = n < 16 ? n : 16; /* a mark may straddle two reads */
 		memmove(buf, buf + n - keep, keep);
 	}
 	fclose(f);
-	return found;
+	return found < 0 ? NULL : names[found];
 }
 
 /* The grader's environment with o->env's settings added or replaced, in
@@ -272,7 +274,7 @@ int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 	/* Valgrind and the sanitizers need far more address space than the
 	 * server they watch; the other limits still hold. */
 	struct spawn_opts local = *o;
-	s->sanitized = is_sanitized(o->path);
+	s->sanitized = sanitizer_of(o->path) != NULL;
 	if (o->vg_tool || s->sanitized)
 		local.lim.mem_mb = 0;
 	/* A budget, not a ceiling: the same for a student whose desktop
