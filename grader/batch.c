@@ -46,9 +46,7 @@ struct batch {
 	char kit[PATH_MAX];     /* the kit's root: the grader is KIT/grader/grader */
 	char scratch[PATH_MAX]; /* private copies, removed at the end */
 	char logs[PATH_MAX];    /* FILE's name without .csv, then -logs */
-	struct plan_run runs[MAX_RUNS];
-	size_t nruns, ntests;   /* the lab's runs; how many are selected */
-	int max;                /* their points */
+	struct grading plan;    /* the tests each is graded on: plan.n, plan.max */
 	struct student *s;
 	size_t n;
 };
@@ -161,7 +159,7 @@ static void grade_student(const struct batch *b, const struct student *st,
 	char src[PATH_MAX], dir[PATH_MAX], target[PATH_MAX], var[PATH_MAX + 16];
 	char number[24];
 	const char *status = "build failed";
-	int max = b->max;
+	int max = b->plan.max;
 
 	/* The scratch copy is named by number: a student's folder name
 	 * may hold what make would take for syntax (spaces, colons). */
@@ -196,8 +194,8 @@ static void grade_student(const struct batch *b, const struct student *st,
 		printf("score: %d/%d\n", g.score, g.max);
 		fflush(stdout);
 		/* A grading cut short (stopped) is no score, whatever ran. */
-		status = g.n < b->ntests ? "interrupted" : grading_status(&g);
-		max = g.n < b->ntests ? b->max : g.max; /* g.max: less any test
+		status = g.n < b->plan.n ? "interrupted" : grading_status(&g);
+		max = g.n < b->plan.n ? b->plan.max : g.max; /* g.max: less any test
 							 * skipped here */
 	}
 	dprintf(fd, "%s\t%d\t%d", status, g.score, max);
@@ -250,7 +248,7 @@ static int start_worker(struct batch *b, struct student *st)
 	st->started = now_s();
 	/* Every test is bounded in the worker; this bounds the worker. */
 	double scale = b->o->vg_tool ? T.valgrind_scale : 1;
-	st->deadline = st->started + BUILD_LIMIT_S + (double)b->ntests *
+	st->deadline = st->started + BUILD_LIMIT_S + (double)b->plan.n *
 		       ((T.test_limit_s + T.stop_grace_s) * scale + T.kill_give_up_s);
 	return 0;
 }
@@ -297,7 +295,7 @@ static void finish_worker(struct batch *b, struct student *st, int status,
 		p = tab + 1;
 		st->total = (int)strtol(p, &p, 10);
 		st->max = (int)strtol(p, &p, 10);
-		for (size_t i = 0; i < b->ntests && *p == '\t'; i++)
+		for (size_t i = 0; i < b->plan.n && *p == '\t'; i++)
 			st->scores[i] = (int)strtol(p, &p, 10);
 	} else {
 		snprintf(st->status, sizeof st->status, "%s",
@@ -378,15 +376,14 @@ static int write_csv(const struct batch *b)
 		return -1;
 	}
 	fprintf(f, "name,total,max");
-	for (size_t i = 0; i < b->nruns; i++)
-		if (grade_selects(b->o, &b->runs[i]))
-			fprintf(f, ",%s", b->runs[i].name);
+	for (size_t i = 0; i < b->plan.n; i++)
+		fprintf(f, ",%s", b->plan.results[i].name);
 	fprintf(f, ",status\n");
 	for (size_t k = 0; k < b->n; k++) {
 		const struct student *st = &b->s[k];
 		put_quoted(f, st->name, '"');
 		fprintf(f, ",%d,%d", st->total, st->max);
-		for (size_t i = 0; i < b->ntests; i++)
+		for (size_t i = 0; i < b->plan.n; i++)
 			fprintf(f, ",%d", st->scores[i]);
 		fprintf(f, ",%s\n", st->status[0] ? st->status : "not graded");
 	}
@@ -399,7 +396,7 @@ static int write_csv(const struct batch *b)
 
 static void print_summary(const struct batch *b, double seconds)
 {
-	int totals[MAX_STUDENTS], full = 0, max = b->max;
+	int totals[MAX_STUDENTS], full = 0, max = b->plan.max;
 	double sum = 0;
 	size_t n = 0;
 
@@ -419,7 +416,9 @@ static void print_summary(const struct batch *b, double seconds)
 	printf("rows: %s; logs: %s/\n", b->o->csv, b->logs);
 }
 
-int kit_root(char *out, size_t len)
+/* The kit's root, from where this grader binary is (KIT/grader/grader);
+ * -1 when it holds no Makefile. */
+static int kit_root(char *out, size_t len)
 {
 	ssize_t got = readlink("/proc/self/exe", out, len - 1);
 	char *slash;
@@ -469,12 +468,7 @@ int batch_main(const struct options *o, const struct lab *lab)
 
 	b.o = o;
 	b.lab = lab;
-	b.nruns = lab_runs(lab, b.runs, MAX_RUNS);
-	for (size_t i = 0; i < b.nruns; i++)
-		if (grade_selects(o, &b.runs[i])) {
-			b.ntests++;
-			b.max += test_find(b.runs[i].entry->test)->points;
-		}
+	grade_plan(o, lab, &b.plan);
 	if (kit_root(b.kit, sizeof b.kit) != 0) {
 		fprintf(stderr, "grader: no Makefile beside the grader (%s): batch "
 			"builds with the kit's\n", b.kit);
@@ -484,7 +478,7 @@ int batch_main(const struct options *o, const struct lab *lab)
 	if (b.s == NULL || list_students(&b) != 0)
 		return 2;
 	for (size_t k = 0; k < b.n; k++)
-		b.s[k].max = b.max;
+		b.s[k].max = b.plan.max;
 	size_t len = strlen(o->csv);
 	if (len > 4 && strcmp(o->csv + len - 4, ".csv") == 0)
 		len -= 4;

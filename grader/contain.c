@@ -62,22 +62,28 @@ static char no_pid_ns[160], no_net_ns[160]; /* why not; "" when we have it */
 static pid_t inner;               /* in the outer process: pid 1's pid */
 static pid_t outer_pid;           /* ours as the machine sees it */
 
-/* A user namespace where we are who we were (the uid mapped to itself): it
- * lends a non-root grader the right to make the others. */
-static int enter_user_namespace(void)
+int user_namespace_as(const char *uid_map, const char *gid_map)
 {
-	char map[64];
-	uid_t uid = getuid();
-	gid_t gid = getgid();
-
 	if (unshare(CLONE_NEWUSER) != 0)
 		return -1;
-	snprintf(map, sizeof map, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
-	if (write_text("/proc/self/uid_map", map) != 0)
-		return -1;
+	/* Unmapped, we would see our own files owned by nobody. */
+	int mapped = write_text("/proc/self/uid_map", uid_map) == 0;
 	write_text("/proc/self/setgroups", "deny");
-	snprintf(map, sizeof map, "%u %u 1\n", (unsigned)gid, (unsigned)gid);
-	return write_text("/proc/self/gid_map", map);
+	mapped &= write_text("/proc/self/gid_map", gid_map) == 0;
+	return mapped ? 0 : 1;
+}
+
+/* A user namespace where we are who we were: it lends a non-root grader
+ * the right to make the others. */
+static int enter_user_namespace(void)
+{
+	char uid_map[32], gid_map[32];
+
+	snprintf(uid_map, sizeof uid_map, "%u %u 1\n", (unsigned)getuid(),
+		 (unsigned)getuid());
+	snprintf(gid_map, sizeof gid_map, "%u %u 1\n", (unsigned)getgid(),
+		 (unsigned)getgid());
+	return user_namespace_as(uid_map, gid_map) == 0 ? 0 : -1;
 }
 
 static int loopback_up(void)
@@ -183,7 +189,6 @@ static int pid_namespace_works(void)
 static void enter_pid_namespace(void)
 {
 	int ready[2], life[2];
-	sigset_t stops, old;
 	char ok;
 
 	if (pid_namespace_works() != 0 || pipe2(ready, O_CLOEXEC) != 0)
@@ -197,12 +202,7 @@ static void enter_pid_namespace(void)
 	}
 	/* A stop signal before the relay's handler is in place would be
 	 * taken for ours: hold them until then. */
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGINT);
-	sigaddset(&stops, SIGTERM);
-	sigaddset(&stops, SIGHUP);
-	sigaddset(&stops, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &stops, &old);
+	hold_stop_signals(1);
 	fflush(NULL);
 	inner = fork();
 	if (inner == 0) {
@@ -217,14 +217,14 @@ static void enter_pid_namespace(void)
 			_exit(2);
 		close(ready[1]);
 		stop_signals_from_outside = 1;
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		hold_stop_signals(0);
 		return;
 	}
 	close(ready[1]);
 	close(life[0]);
 	if (inner > 0) {
 		on_stop_signals(forward_signal);
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		hold_stop_signals(0);
 		ssize_t got;
 		while ((got = read(ready[0], &ok, 1)) < 0 && errno == EINTR)
 			;

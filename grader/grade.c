@@ -221,10 +221,22 @@ static void run_one(const struct options *o, const struct lab *lab,
 	fflush(stdout);
 }
 
-int grade_selects(const struct options *o, const struct plan_run *p)
+void grade_plan(const struct options *o, const struct lab *lab,
+		struct grading *g)
 {
-	return !(o->step && p->entry->step > o->step) &&
-	       !(o->only && !in_list(o->only, p->name));
+	memset(g, 0, sizeof *g);
+	g->nruns = lab_runs(lab, g->runs, MAX_RUNS);
+	for (size_t i = 0; i < g->nruns; i++) {
+		const struct plan_run *p = &g->runs[i];
+		if ((o->step && p->entry->step > o->step) ||
+		    (o->only && !in_list(o->only, p->name)))
+			continue;
+		struct result *r = &g->results[g->n++];
+		r->run = p;
+		r->name = p->name;
+		r->test = test_find(p->entry->test);
+		g->max += r->test->points;
+	}
 }
 
 void grade_server(const struct options *o, const struct lab *lab,
@@ -232,21 +244,16 @@ void grade_server(const struct options *o, const struct lab *lab,
 {
 	double started = now_s();
 
-	memset(g, 0, sizeof *g);
-	g->nruns = lab_runs(lab, g->runs, MAX_RUNS);
-	for (size_t i = 0; i < g->nruns && !grader_interrupted; i++) {
-		const struct plan_run *p = &g->runs[i];
-		if (!grade_selects(o, p))
-			continue;
-		struct result *r = &g->results[g->n++];
-		r->run = p;
-		r->name = p->name;
-		r->test = test_find(p->entry->test);
+	grade_plan(o, lab, g);
+	size_t planned = g->n;
+	g->n = 0;
+	g->max = 0; /* from here, of the tests that ran and were not skipped */
+	for (size_t i = 0; i < planned && !grader_interrupted; i++) {
+		struct result *r = &g->results[i];
 		run_one(o, lab, r);
-		if (r->stopped) {
-			g->n--;
+		if (r->stopped)
 			break;
-		}
+		g->n++;
 		g->score += r->score;
 		g->max += r->skipped ? 0 : r->test->points;
 	}

@@ -195,6 +195,9 @@ const char *contain_work_dir(void);    /* their working folder, or "" */
 const char *contain_path(const char *path);
 void contain_child(void);              /* in the child, before exec */
 void contain_describe(FILE *f);        /* what holds, for --verbose */
+/* unshare a user namespace and write its maps ("ID ID 1\n"): 0; -1 when
+ * there is none to have; 1 when in one whose maps could not be written. */
+int user_namespace_as(const char *uid_map, const char *gid_map);
 int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 		 size_t whylen);
 /* Drain its pipes; 1 when something was read. Never blocks. */
@@ -212,6 +215,8 @@ void server_stop(struct server *s, double grace_s);
 void sandbox_sweep(void);
 /* handler for SIGINT, SIGTERM, SIGHUP and SIGQUIT: the ways to stop us. */
 void on_stop_signals(void (*handler)(int));
+/* Hold those four signals back (1), or put the mask back as it was (0). */
+void hold_stop_signals(int hold);
 /* Set once the grader is pid 1 of its namespace: stop signals from inside
  * it (a server's) are then ignored. */
 extern volatile int stop_signals_from_outside;
@@ -521,8 +526,10 @@ struct grading {
 	char output[4096];    /* results.json's top-level output; "": the score */
 };
 
-/* Whether --step and --test leave run p in. */
-int grade_selects(const struct options *o, const struct plan_run *p);
+/* g as a plan: the lab's runs, and in results[0..n) those --step and
+ * --test leave in (run, name and test set), max their points. */
+void grade_plan(const struct options *o, const struct lab *lab,
+		struct grading *g);
 /* Run the selected tests against o->server, each line printed as it
  * finishes; stops early only when the grader is interrupted. */
 void grade_server(const struct options *o, const struct lab *lab,
@@ -538,9 +545,6 @@ void report_unbuilt(const struct options *o, const struct lab *lab,
 void put_quoted(FILE *f, const char *s, char q);
 /* --batch: grade every submission folder of o->batch (batch.c). */
 int batch_main(const struct options *o, const struct lab *lab);
-/* The kit's root, from where this grader binary is (KIT/grader/grader);
- * -1 when it holds no Makefile. */
-int kit_root(char *out, size_t len);
 /* --classroom: the lab's GitHub Classroom workflow on stdout. */
 int classroom_print(const struct lab *lab);
 

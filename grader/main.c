@@ -13,7 +13,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-
 static void usage(const char *why)
 {
 	if (why)

@@ -92,26 +92,15 @@ int report_json(const char *path, const struct grading *g)
 void report_unbuilt(const struct options *o, const struct lab *lab,
 		    const char *log, struct grading *g)
 {
-	FILE *f = fopen(log, "re");
+	grade_plan(o, lab, g);
 	int len = snprintf(g->output, sizeof g->output, "The submission did not "
 			   "build, so no test ran: score 0. The compiler said:\n\n");
-
-	memset(g->results, 0, sizeof g->results);
-	g->n = g->score = g->max = 0;
-	g->nruns = lab_runs(lab, g->runs, MAX_RUNS);
-	for (size_t i = 0; i < g->nruns; i++) {
-		struct result *r = &g->results[g->n];
-		if (!grade_selects(o, &g->runs[i]))
-			continue;
-		r->run = &g->runs[i];
-		r->name = g->runs[i].name;
-		r->test = test_find(g->runs[i].entry->test);
-		snprintf(r->output, sizeof r->output, "not run: the submission did "
-			 "not build (the compiler's message is at the top)");
-		g->max += r->test->points;
-		g->n++;
-	}
+	for (size_t i = 0; i < g->n; i++)
+		snprintf(g->results[i].output, sizeof g->results[i].output, "not run: "
+			 "the submission did not build (the compiler's message is "
+			 "at the top)");
 	/* As much of the log as fits: its first lines are the ones to read. */
+	FILE *f = fopen(log, "re");
 	size_t got = f ? fread(g->output + len, 1, sizeof g->output - (size_t)len - 1, f)
 		       : 0;
 	g->output[(size_t)len + got] = '\0';

@@ -66,6 +66,22 @@ static void on_stop(int sig, siginfo_t *si, void *context)
 	stop_handler(sig);
 }
 
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+void hold_stop_signals(int hold)
+{
+	static sigset_t before; /* the mask to go back to */
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+		sigaddset(&set, stop_signals[i]);
+	if (hold)
+		sigprocmask(SIG_BLOCK, &set, &before);
+	else
+		sigprocmask(SIG_SETMASK, &before, NULL);
+}
+
 void on_stop_signals(void (*handler)(int))
 {
 	struct sigaction sa;
@@ -74,10 +90,8 @@ void on_stop_signals(void (*handler)(int))
 	stop_handler = handler;
 	sa.sa_sigaction = on_stop;
 	sa.sa_flags = SA_SIGINFO;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
+	for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+		sigaction(stop_signals[i], &sa, NULL);
 }
 
 void sandbox_kill_current(void)
@@ -205,14 +219,13 @@ struct nproc_plan {
 
 static void plan_nproc(const struct limits *lim, struct nproc_plan *p)
 {
-	long running = proc_user_tasks(getuid());
-
 	p->uid_map[0] = p->gid_map[0] = '\0';
 	p->alone = lim->nproc;
 	if (contain_uid() != 0) { /* a uid of the server's own: it alone */
 		p->beside = lim->nproc;
 		return;
 	}
+	long running = proc_user_tasks(getuid());
 	if (getuid() != 0) {
 		snprintf(p->uid_map, sizeof p->uid_map, "%u %u 1\n", getuid(), getuid());
 		snprintf(p->gid_map, sizeof p->gid_map, "%u %u 1\n", getgid(), getgid());
@@ -223,13 +236,8 @@ static void plan_nproc(const struct limits *lim, struct nproc_plan *p)
 /* In the child: a user namespace of its own, if it can have one. */
 static int own_user_namespace(const struct nproc_plan *p)
 {
-	if (p->uid_map[0] == '\0' || unshare(CLONE_NEWUSER) < 0)
-		return 0;
-	/* Unmapped, the server would see its own files owned by nobody. */
-	write_text("/proc/self/uid_map", p->uid_map);
-	write_text("/proc/self/setgroups", "deny");
-	write_text("/proc/self/gid_map", p->gid_map);
-	return 1;
+	/* In one even if a map could not be written: then counted apart too. */
+	return p->uid_map[0] != '\0' && user_namespace_as(p->uid_map, p->gid_map) >= 0;
 }
 
 /* In the child, between fork and exec: only async-signal-safe calls. */

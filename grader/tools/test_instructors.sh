@@ -2,13 +2,17 @@
 # grading, the GitHub Classroom workflow, the Gradescope autograder and the
 # handout. Sourced by test.sh (its check_bg, $log); each check is a job.
 
+# A server.c that no longer compiles: a missing ';' in main.
+break_build() { # break_build FILE
+	sed -i 's/^int main(int argc, char \*argv\[\])$/&\n{ int no_semicolon = 1 }/' "$1"
+}
 # Four submissions of lab 2, one of each kind a batch must tell apart.
 make_submissions() { # make_submissions DIR
 	mkdir -p "$1" && cp -r solutions/lab2-multiplex "$1/alice" &&
 	cp -r labs/lab2-multiplex "$1/bob" &&
 	cp -r solutions/lab2-multiplex "$1/carol" && cp -r solutions/lab2-multiplex "$1/dave" &&
 	rm -f "$1"/*/server &&
-	sed -i 's/^int main(int argc, char \*argv\[\])$/&\n{ int no_semicolon = 1 }/' "$1/carol/server.c" &&
+	break_build "$1/carol/server.c" &&
 	sed -i 's/^int main(int argc, char \*argv\[\])$/static void crash(void) { abort(); }\n&/; s/^\tif (argc != 2) {$/\tcrash();\n&/' "$1/dave/server.c" &&
 	! cmp -s "$1/carol/server.c" "$1/alice/server.c" && grep -q 'crash();' "$1/dave/server.c"
 }
@@ -93,8 +97,8 @@ check_bg "run_autograder (make gradescope LAB=1): the reference scores full mark
 	$(declare -f autograder_run results_sum); autograder_run solutions/lab1-simple '$log/ag-ref.json' &&
 	results_sum '$log/ag-ref.json' 29"
 check_bg "run_autograder: a submission that does not build scores 0, with the compiler's message" bash -c "
-	$(declare -f autograder_run results_sum); mkdir -p '$log/ag-bad' && cp solutions/lab1-simple/*.c '$log/ag-bad/' &&
-	sed -i 's/^int main(int argc, char \*argv\[\])\$/&\n{ int no_semicolon = 1 }/' '$log/ag-bad/server.c' &&
+	$(declare -f autograder_run results_sum break_build); mkdir -p '$log/ag-bad' && cp solutions/lab1-simple/*.c '$log/ag-bad/' &&
+	break_build '$log/ag-bad/server.c' &&
 	autograder_run '$log/ag-bad' '$log/ag-bad.json' && results_sum '$log/ag-bad.json' 0 | grep -q 'error: expected'"
 
 # What a handout must not hold: the lines of the solutions' TODO regions
