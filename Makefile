@@ -38,6 +38,7 @@ server_libs = $(if $(shell grep -l '<liburing.h>' $(call server_src,$(1)) 2>/dev
 
 GRADER_SRC := $(wildcard grader/*.c)
 GRADER_HDR := $(wildcard grader/*.h)
+GRADER_OBJ := $(GRADER_SRC:.c=.o)
 GRADER     := grader/grader
 # The LD_PRELOAD shim of the partial-io test. It is loaded into servers of
 # any build, so it is never built with a sanitizer (SAN) itself.
@@ -55,6 +56,19 @@ UNIT       := common/tests/unit
 CORO_DIR   := solutions/lab4-coroutines
 CORO_TEST  := grader/tests/bin/test-coro
 
+# liburing (Debian liburing-dev) is needed by lab 5 alone: without it, make
+# builds everything else and says in one line what is missing.
+HAVE_URING := $(shell printf '\043include <liburing.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo yes)
+uring_servers = $(foreach s,$(1),$(if $(shell grep -l '<liburing.h>' $(call server_src,$(s)) 2>/dev/null),$(s)))
+BUILDABLE := $(if $(HAVE_URING),$(PROGRAMS),$(filter-out $(call uring_servers,$(SERVERS)),$(PROGRAMS)))
+
+# A program of Check unit tests: $(call check_program,SOURCES,INCLUDE_DIR).
+# Without Check it stops with one line saying how to get it.
+define check_program
+@pkg-config --exists check || { echo "make: $@ needs the Check library (apt-get install check, or make deps)" >&2; exit 1; }
+$(CC) $(ALL_CFLAGS) -I$(2) $$(pkg-config --cflags check) $(LDFLAGS) -o $@ $(1) $$(pkg-config --libs check) $(LDLIBS)
+endef
+
 # Which folder holds the student's lab N (make check-labN LABS=...).
 LABS ?= labs
 STEP ?=
@@ -63,7 +77,10 @@ step_opt = $(if $(STEP),--step $(STEP))
 .PHONY: all help deps check grade gradescope handout platform test demo bench skeletons clean format tidy broken \
 	check-lab1 check-lab2 check-lab3 check-lab4 check-lab5
 
-all: $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM)
+all: $(COMMON_LIB) $(BUILDABLE) $(GRADER) $(SHIM)
+ifeq ($(HAVE_URING),)
+	@echo "make: lab 5 not built: liburing.h is missing (apt-get install liburing-dev, or make deps)"
+endif
 
 help:
 	@echo "make               build every lab, solution and the grader"
@@ -99,8 +116,15 @@ $(SERVERS): %/server: $$(call server_src,$$@) $$(wildcard $$*/*.h) $(COMMON_LIB)
 $(CLIENTS): %: %.c $(COMMON_LIB) $(COMMON_HDR)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(COMMON_LIB) $(LDLIBS)
 
-$(GRADER): $(GRADER_SRC) $(GRADER_HDR) $(COMMON_LIB) $(COMMON_HDR)
-	$(CC) $(ALL_CFLAGS) -Igrader $(LDFLAGS) -o $@ $(GRADER_SRC) $(COMMON_LIB) $(LDLIBS)
+# One object per grader module, with the headers it includes as its
+# prerequisites (-MMD), so an edit rebuilds what it touches.
+$(GRADER): $(GRADER_OBJ) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $(GRADER_OBJ) $(COMMON_LIB) $(LDLIBS)
+
+grader/%.o: grader/%.c
+	$(CC) $(ALL_CFLAGS) -Igrader -MMD -MP -c -o $@ $<
+
+-include $(GRADER_OBJ:.o=.d)
 
 $(SHIM): $(SHIM_SRC)
 	$(CC) $(WARN) $(filter-out -fsanitize=%,$(CFLAGS)) -fPIC -shared -o $@ $< -ldl
@@ -136,24 +160,23 @@ $(NO_UNSHARE): grader/tests/no_uring.c
 
 broken: $(BROKEN) $(HOLD) $(NO_URING) $(NO_UNSHARE)
 
+# A lab 4 runtime's unit tests, in that runtime's folder (check-lab4 runs
+# them on the student's; make test on the reference and its mutants).
+%/test-coro: %/coro.c %/coro.h grader/tests/test_coro.c
+	$(call check_program,grader/tests/test_coro.c $*/coro.c,$*)
+
 $(CORO_TEST): grader/tests/test_coro.c $(CORO_DIR)/coro.c $(CORO_DIR)/coro.h
-	@sh grader/tools/deps.sh --quiet
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -I$(CORO_DIR) $$(pkg-config --cflags check) $(LDFLAGS) -o $@ \
-		grader/tests/test_coro.c $(CORO_DIR)/coro.c $$(pkg-config --libs check) $(LDLIBS)
+	$(call check_program,grader/tests/test_coro.c $(CORO_DIR)/coro.c,$(CORO_DIR))
 
 # grader bench's latency histogram has unit tests of its own.
 LATENCY_TEST := grader/tests/bin/test-latency
 $(LATENCY_TEST): grader/tests/test_latency.c grader/latency.c grader/grader.h
-	@sh grader/tools/deps.sh --quiet
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Igrader $$(pkg-config --cflags check) $(LDFLAGS) -o $@ \
-		grader/tests/test_latency.c grader/latency.c $$(pkg-config --libs check) $(LDLIBS)
+	$(call check_program,grader/tests/test_latency.c grader/latency.c,grader)
 
 $(UNIT): $(UNIT_SRC) $(COMMON_LIB) $(COMMON_HDR)
-	@sh grader/tools/deps.sh --quiet
-	$(CC) $(ALL_CFLAGS) $$(pkg-config --cflags check) $(LDFLAGS) -o $@ \
-		$(UNIT_SRC) $(COMMON_LIB) $$(pkg-config --libs check) $(LDLIBS)
+	$(call check_program,$(UNIT_SRC) $(COMMON_LIB),common)
 
 CHECK_LABS := check-lab1 check-lab2 check-lab3 check-lab4 check-lab5
 $(CHECK_LABS): check-lab%: $(COMMON_LIB) $(GRADER) $(SHIM)
@@ -165,11 +188,8 @@ $(CHECK_LABS): check-lab%: $(COMMON_LIB) $(GRADER) $(SHIM)
 	if [ -x $$dir/client ] && [ "$${STEP:-99}" -ge 5 ]; then \
 		sh grader/tools/client-check.sh $$dir/server $$dir/client || rc=1; fi; \
 	if [ -f $$dir/coro.c ] && [ "$${STEP:-99}" -ge 4 ]; then \
-		sh grader/tools/deps.sh --quiet; \
 		echo "== the runtime's unit tests (grader/tests/test_coro.c) on $$dir/coro.c"; \
-		$(CC) $(ALL_CFLAGS) -I$$dir $$(pkg-config --cflags check) -o $$dir/test-coro \
-			grader/tests/test_coro.c $$dir/coro.c $$(pkg-config --libs check) $(LDLIBS) && \
-		$$dir/test-coro || rc=1; fi; \
+		$(MAKE) --no-print-directory -s $$dir/test-coro && $$dir/test-coro || rc=1; fi; \
 	exit $$rc
 
 # The grader alone on lab LAB of $(LABS), and only test TEST if given: each
@@ -242,6 +262,6 @@ tidy:
 	clang-tidy $(COMMON_SRC) $(SOLUTION_SRC) $(GRADER_SRC) -- $(WARN) -Icommon -Igrader
 
 clean:
-	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM) $(UNIT) $(CORO_TEST) $(UV_PEER)
+	rm -f common/*.o grader/*.o grader/*.d $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM) $(UNIT) $(CORO_TEST) $(UV_PEER)
 	rm -f labs/*/test-coro solutions/*/test-coro
 	rm -rf grader/tests/bin
