@@ -67,13 +67,18 @@ static void flow_close(struct flows *fs, struct flow *f, enum flow_state st)
 	f->state = st;
 }
 
-static void flow_fail(struct flows *fs, struct flow *f, const char *fmt, int err)
+/* Fail flow f: why is what went wrong, then err's text where err is set. */
+static void flow_fail(struct flows *fs, struct flow *f, const char *what, int err)
 {
-	snprintf(f->why, sizeof f->why, fmt, err ? strerror(err) : "");
+	if (err)
+		snprintf(f->why, sizeof f->why, "%s: %s", what, strerror(err));
+	else
+		snprintf(f->why, sizeof f->why, "%s", what);
 	flow_close(fs, f, FLOW_FAILED);
 }
 
-void flows_close_all(struct flows *fs)
+/* Close and forget every flow's socket (counts as neither pass nor fail). */
+static void flows_close_all(struct flows *fs)
 {
 	for (size_t i = 0; i < fs->n; i++)
 		if (fs->v[i].fd >= 0)
@@ -170,7 +175,7 @@ long flow_start(struct flows *fs, const struct flow_spec *spec)
 	f->fd = socket(fs->target.ss_family,
 		       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (f->fd < 0) {
-		flow_fail(fs, f, "cannot create a client socket: %s", errno);
+		flow_fail(fs, f, "cannot create a client socket", errno);
 		return (long)fs->n++;
 	}
 	if (spec->narrow) {
@@ -188,13 +193,13 @@ long flow_start(struct flows *fs, const struct flow_spec *spec)
 		struct sockaddr_in src = {.sin_family = AF_INET,
 					  .sin_addr.s_addr = htonl(spec->source)};
 		if (bind(f->fd, (struct sockaddr *)&src, sizeof src) < 0) {
-			flow_fail(fs, f, "cannot bind a client to 127/8: %s", errno);
+			flow_fail(fs, f, "cannot bind a client to 127/8", errno);
 			return (long)fs->n++;
 		}
 	}
 	if (connect(f->fd, (struct sockaddr *)&fs->target, fs->target_len) < 0 &&
 	    errno != EINPROGRESS) {
-		flow_fail(fs, f, "connect failed: %s", errno);
+		flow_fail(fs, f, "connect failed", errno);
 		return (long)fs->n++;
 	}
 	ev.events = f->armed = EPOLLOUT;
@@ -246,7 +251,7 @@ static void flow_finish_sending(struct flows *fs, struct flow *f, double now)
 	case END_HALFCLOSE:
 		f->log.t_shutdown = now;
 		if (shutdown(f->fd, SHUT_WR) < 0)
-			flow_fail(fs, f, "shutdown(SHUT_WR) failed: %s", errno);
+			flow_fail(fs, f, "shutdown(SHUT_WR) failed", errno);
 		break;
 	case END_RESET:
 		flow_reset(fs, (size_t)(f - fs->v));
@@ -276,7 +281,7 @@ static void flow_send(struct flows *fs, struct flow *f, double now)
 		if (w < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return;
-			flow_fail(fs, f, "sending failed: %s", errno);
+			flow_fail(fs, f, "sending failed", errno);
 			return;
 		}
 		f->sent += (uint64_t)w;
@@ -353,7 +358,7 @@ static void flow_receive(struct flows *fs, struct flow *f, double now)
 		if (r < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return;
-			flow_fail(fs, f, "the connection failed: %s", errno);
+			flow_fail(fs, f, "the connection failed", errno);
 			return;
 		}
 		if (r == 0) {
@@ -361,7 +366,7 @@ static void flow_receive(struct flows *fs, struct flow *f, double now)
 			if (f->echoed == f->spec.total && f->spec.end == END_HALFCLOSE)
 				flow_close(fs, f, FLOW_DONE);
 			else
-				flow_fail(fs, f, "the server closed the connection%s", 0);
+				flow_fail(fs, f, "the server closed the connection", 0);
 			return;
 		}
 		budget -= (size_t)r < budget ? (size_t)r : budget;
@@ -403,7 +408,7 @@ static void flow_connected(struct flows *fs, struct flow *f)
 
 	getsockopt(f->fd, SOL_SOCKET, SO_ERROR, &err, &len);
 	if (err != 0) {
-		flow_fail(fs, f, "connect failed: %s", err);
+		flow_fail(fs, f, "connect failed", err);
 		return;
 	}
 	f->state = FLOW_RUNNING;

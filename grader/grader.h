@@ -344,7 +344,8 @@ struct flows {
 
 int flows_init(struct flows *fs, const char *addr, struct server *srv);
 void flows_free(struct flows *fs);
-/* Start a flow; returns its index, or -1 with why set. */
+/* Start a flow; returns its index. A flow that cannot connect is FAILED
+ * with its why set; -1 only when memory runs out (no flow was added). */
 long flow_start(struct flows *fs, const struct flow_spec *spec);
 void flow_resume(struct flows *fs, size_t i);
 /* Close flow i at once with SO_LINGER 0: the server sees a reset. */
@@ -352,8 +353,6 @@ void flow_reset(struct flows *fs, size_t i);
 /* Flow i's local port, and the bytes waiting unread in its socket. */
 unsigned flow_local_port(const struct flows *fs, size_t i);
 long flow_unread(const struct flows *fs, size_t i);
-/* Close and forget every flow's socket (counts as neither pass nor fail). */
-void flows_close_all(struct flows *fs);
 /* Run until no flow is active, or the deadline; 0 when all finished. */
 int flows_run(struct flows *fs, double deadline);
 /* Run until fewer than limit flows are active, or the deadline. */

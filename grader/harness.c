@@ -147,7 +147,10 @@ struct server *spawn(struct ctx *c, const char *const *args)
 	char why[256];
 
 	if (c->nsrv == MAX_SERVERS) {
-		fail(c, "at most 4 servers a test", "the grader ran out of room");
+		char expected[64];
+		snprintf(expected, sizeof expected, "at most %d servers a test",
+			 MAX_SERVERS);
+		fail(c, expected, "the grader ran out of room");
 		return NULL;
 	}
 	if (server_spawn(s, &o, why, sizeof why) < 0) {
@@ -163,7 +166,7 @@ struct server *spawn(struct ctx *c, const char *const *args)
  * on success c->addr holds HOST:PORT. The line's host must be want_host.
  */
 struct server *start_server(struct ctx *c, const char *addr,
-				   const char *want_host)
+			    const char *want_host)
 {
 	const char *args[] = {addr, NULL};
 	char expected[160], gone[512];
@@ -210,8 +213,8 @@ struct server *start_server(struct ctx *c, const char *addr,
 }
 
 /* Run the flows to the deadline; on failure explain the first one. */
-int run_flows(struct ctx *c, struct flows *fs, struct server *s,
-		     double seconds, const char *expected)
+int run_flows(struct ctx *c, struct flows *fs, struct server *s, double seconds,
+	      const char *expected)
 {
 	char why[512];
 	int timed_out = flows_run(fs, now_s() + seconds * c->scale) < 0;
@@ -254,8 +257,8 @@ int aim_flows(struct ctx *c, struct server *s, struct flows *fs)
 }
 
 /* A fresh server on addr, and an empty set of flows aimed at it. */
-struct server *serve(struct ctx *c, const char *addr,
-			    const char *want_host, struct flows *fs)
+struct server *serve(struct ctx *c, const char *addr, const char *want_host,
+		     struct flows *fs)
 {
 	struct server *s = start_server(c, addr, want_host);
 
@@ -267,8 +270,7 @@ struct server *serve(struct ctx *c, const char *addr,
 /* Run while flow i, which does not read, sends: until all is sent, it
  * has made no progress for half a second (the buffers between are full),
  * or seconds have passed. */
-void push_until_stuck(struct ctx *c, struct flows *fs, size_t i,
-			     double seconds)
+void push_until_stuck(struct ctx *c, struct flows *fs, size_t i, double seconds)
 {
 	const struct flow *f = &fs->v[i];
 	double give_up = now_s() + seconds * c->scale;
@@ -287,7 +289,7 @@ void push_until_stuck(struct ctx *c, struct flows *fs, size_t i,
  * still waiting to go out. Returns the index of the first.
  */
 size_t start_late_readers(struct ctx *c, struct flows *fs, int count,
-				 uint32_t step, uint32_t seed)
+			  uint32_t step, uint32_t seed)
 {
 	struct flow_spec f = {.pattern = PAT_RANDOM, .narrow = 1, .paused = 1,
 			      .end = END_HALFCLOSE};
@@ -312,8 +314,8 @@ size_t start_late_readers(struct ctx *c, struct flows *fs, int count,
 }
 
 /* One client, one script, on a fresh server. */
-int echo_once(struct ctx *c, const struct flow_spec *spec,
-		     double seconds, const char *expected)
+int echo_once(struct ctx *c, const struct flow_spec *spec, double seconds,
+	      const char *expected)
 {
 	struct flows fs;
 	struct server *s = serve(c, "127.0.0.1:0", "127.0.0.1", &fs);
@@ -381,8 +383,8 @@ const struct gauge gauge_threads = {
 	"threads", proc_threads,
 	"a client's thread must end when its client leaves"};
 
-int settle(struct ctx *c, struct server *s, const struct gauge *g,
-	   int baseline, const char *after)
+int settle(struct ctx *c, struct server *s, const struct gauge *g, int baseline,
+	   const char *after)
 {
 	double deadline = now_s() + T.settle_s * c->scale;
 	char expected[200];
@@ -404,13 +406,15 @@ int settle(struct ctx *c, struct server *s, const struct gauge *g,
 /* While other clients hold the server's attention, client B's small echo
  * must still come back within T.other_echo_s. */
 int b_is_served(struct ctx *c, struct flows *fs, struct server *s,
-		       const char *expected)
+		const char *expected)
 {
 	struct flow_spec b = {.total = T.probe_bytes, .pattern = PAT_RANDOM, .seed = 77,
 			      .end = END_CLOSE};
 	char why[512];
 	long i = flow_start(fs, &b);
 
+	if (i < 0)
+		return fail(c, expected, "the grader ran out of memory");
 	if (flows_run_until(fs, (size_t)i, now_s() + T.other_echo_s * c->scale) == 0)
 		return 0;
 	if (server_gone(s, brief(c, 0.3), why, sizeof why))
@@ -421,7 +425,7 @@ int b_is_served(struct ctx *c, struct flows *fs, struct server *s,
 
 /* The server's death or the first failed flow, explained; else 0. */
 int any_flow_failed(struct ctx *c, struct flows *fs, struct server *s,
-			   const char *expected)
+		    const char *expected)
 {
 	const struct flow *bad = flows_first_failure(fs);
 	char why[512];
@@ -436,7 +440,7 @@ int any_flow_failed(struct ctx *c, struct flows *fs, struct server *s,
 
 /* Every flow (END_HOLD) has had all its echo, within T.echo_s. */
 int await_settled(struct ctx *c, struct flows *fs, struct server *s,
-			 const char *expected)
+		  const char *expected)
 {
 	double deadline = now_s() + T.echo_s * c->scale;
 	size_t settled = 0;

@@ -163,7 +163,8 @@ int main(int argc, char *argv[])
 		}
 		if (n == 0) /* PAUSE_MS of rest: try the listener again */
 			listener_watch(1);
-		/* Skip a slot an earlier handler closed (chat servers can). */
+		/* Skip a slot an earlier handler closed (a server whose clients
+		 * act on each other can). */
 		for (int i = 0; i < n; i++) {
 			if (ready[i].fd == listen_fd)
 				accept_clients();

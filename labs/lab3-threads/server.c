@@ -29,8 +29,8 @@
 #define BUFSIZE 16384
 
 /* A client thread's stack: the echo loop needs its buffer and a few
- * kilobytes for the calls it makes (64 KiB is plenty); the default, 8 MiB
- * of address space a thread, would make 500 clients 4 GiB. */
+ * kilobytes for the calls it makes, so 256 KiB is a wide margin; the
+ * default, 8 MiB of address space a thread, would make 500 clients 4 GiB. */
 #define STACK_SIZE (256 * 1024)
 
 /* How long the accept loop rests when the system runs short of
