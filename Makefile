@@ -36,8 +36,10 @@ PROGRAMS     := $(SERVERS) $(CLIENTS)
 server_src = $(filter-out %/client.c,$(wildcard $(dir $(1))*.c))
 server_libs = $(if $(shell grep -l '<liburing.h>' $(call server_src,$(1)) 2>/dev/null),-luring)
 
-GRADER_SRC := $(wildcard grader/*.c)
-GRADER_HDR := $(wildcard grader/*.h)
+# The grader in layers, each a folder: engine <- checks <- plans <- cli.
+GRADER_LAYERS := engine checks plans cli
+GRADER_SRC := $(foreach d,$(GRADER_LAYERS),$(wildcard grader/$(d)/*.c))
+GRADER_HDR := $(foreach d,$(GRADER_LAYERS),$(wildcard grader/$(d)/*.h))
 GRADER_OBJ := $(GRADER_SRC:.c=.o)
 GRADER     := grader/grader
 # The LD_PRELOAD shim of the partial-io test. It is loaded into servers of
@@ -171,9 +173,9 @@ $(CORO_TEST): grader/tests/test_coro.c $(CORO_DIR)/coro.c $(CORO_DIR)/coro.h
 
 # grader bench's latency histogram has unit tests of its own.
 LATENCY_TEST := grader/tests/bin/test-latency
-$(LATENCY_TEST): grader/tests/test_latency.c grader/latency.c grader/grader.h
+$(LATENCY_TEST): grader/tests/test_latency.c grader/engine/latency.c grader/engine/latency.h
 	@mkdir -p $(@D)
-	$(call check_program,grader/tests/test_latency.c grader/latency.c,grader)
+	$(call check_program,grader/tests/test_latency.c grader/engine/latency.c,grader)
 
 $(UNIT): $(UNIT_SRC) $(COMMON_LIB) $(COMMON_HDR)
 	$(call check_program,$(UNIT_SRC) $(COMMON_LIB),common)
@@ -262,6 +264,6 @@ tidy:
 	clang-tidy $(COMMON_SRC) $(SOLUTION_SRC) $(GRADER_SRC) -- $(WARN) -Icommon -Igrader
 
 clean:
-	rm -f common/*.o grader/*.o grader/*.d $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM) $(UNIT) $(CORO_TEST) $(UV_PEER)
+	rm -f common/*.o $(GRADER_OBJ) $(GRADER_OBJ:.o=.d) $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM) $(UNIT) $(CORO_TEST) $(UV_PEER)
 	rm -f labs/*/test-coro solutions/*/test-coro
 	rm -rf grader/tests/bin

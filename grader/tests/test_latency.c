@@ -2,7 +2,7 @@
  * test_latency.c - unit tests for grader/latency.c, the histogram grader
  * bench keeps its round-trip times in (Check).
  */
-#include "grader.h"
+#include "engine/latency.h"
 
 #include <check.h>
 #include <stdio.h>

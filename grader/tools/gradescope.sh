@@ -18,7 +18,10 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/grader/inject" "$stage/common" "$stage/$folder"
 cp Makefile "$stage/"
 cp common/*.c common/*.h "$stage/common/"
-cp grader/*.c grader/*.h "$stage/grader/"
+for layer in engine checks plans cli; do
+	mkdir -p "$stage/grader/$layer"
+	cp grader/$layer/*.c grader/$layer/*.h "$stage/grader/$layer/"
+done
 cp grader/inject/*.c "$stage/grader/inject/"
 for f in "$folder"/*.c "$folder"/*.h "$folder"/README.md; do
 	if [ -f "$f" ]; then cp "$f" "$stage/$folder/"; fi

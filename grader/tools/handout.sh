@@ -18,7 +18,10 @@ cp Makefile .gitignore "$top/"
 cp grader/handout/README.md "$top/README.md"
 cp common/*.c common/*.h "$top/common/"
 cp common/tests/*.c common/tests/*.h "$top/common/tests/"
-cp grader/*.c grader/*.h "$top/grader/"
+for layer in engine checks plans cli; do
+	mkdir -p "$top/grader/$layer"
+	cp grader/$layer/*.c grader/$layer/*.h "$top/grader/$layer/"
+done
 cp grader/inject/*.c "$top/grader/inject/"
 cp grader/tools/deps.sh grader/tools/client-check.sh grader/tools/handout-test.sh "$top/grader/tools/"
 cp grader/tests/test_coro.c "$top/grader/tests/"

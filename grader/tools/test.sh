@@ -46,6 +46,8 @@ echo "== builds (gcc and clang, -Werror)"
 # clean on its own: with -j2 it would race the build it precedes.
 check "build with clang" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit grader/tests/bin/test-coro grader/tests/bin/test-latency CC=clang'
 check "build with gcc" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit grader/tests/bin/test-coro grader/tests/bin/test-latency CC=gcc'
+# The grader's layers, from the objects just built (grader/tools/layers.sh).
+check "grader: layers engine <- checks <- plans <- cli, no circle" bash grader/tools/layers.sh
 
 # Count a Check run's last line, "WHAT: N passed, M failed", into the totals.
 count_check() { # count_check WHAT FILE

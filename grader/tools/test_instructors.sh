@@ -110,7 +110,7 @@ solution_lines() {
 	for f in solutions/lab*/*.[ch]; do
 		diff --old-line-format='%L' --new-line-format= --unchanged-line-format= "$f" "labs/${f#solutions/}"
 	done | grep -v 'skeleton:' | strip_blanks | awk 'length >= 16' | sort -u |
-		grep -vxF -f <(cat common/*.[ch] labs/*/*.[ch] grader/*.[ch] | strip_blanks)
+		grep -vxF -f <(cat common/*.[ch] labs/*/*.[ch] grader/*/*.[ch] | strip_blanks)
 }
 lines_found_in() { # lines_found_in DIR: how many solution lines DIR's files hold
 	find "$1" -type f -exec cat {} + | strip_blanks | grep -cxF -f "$log/solution.lines"
@@ -132,7 +132,7 @@ handout_works() {
 }
 check_bg "make handout: builds alone, check-lab1 fails the skeleton, no solution line inside" handout_works
 
-# Containment (grader/contain.c): what the hostile servers of the manifest
+# Containment (grader/engine/contain.c): what the hostile servers of the manifest
 # could do, looked at. fork-400 says how many children it got.
 check_bg "grader: a server forking 400 children gets at most lab 1's budget of 256 tasks" bash -c '
 	n=$(./grader/grader --lab 1 --test echo-basic --verbose grader/tests/bin/fork-400 |

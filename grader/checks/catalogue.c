@@ -1,0 +1,78 @@
+/*
+ * catalogue.c - the test table: every test's name, points, function and
+ * by-hand line (reproduce.c), and the labs that put them in order
+ * (labN.c).
+ */
+#include "checks/catalogue.h"
+#include "checks/contract.h"
+#include "checks/concurrency.h"
+#include "checks/threads.h"
+
+#include <string.h>
+
+/*
+ * By-hand parts (reproduce.c runs the server first; $p, $d): each client
+ * has a time limit, and the last line says "same" or what went wrong.
+ * many-messages writes its 1000 messages one by one, a process each;
+ * echo-large reads the echo a second late, so a server's writes come
+ * back short; half-close sends, shuts down, and is read only a second
+ * later through a narrow window (nc -I), so the server still owes echo
+ * when the EOF reaches it: 1 MiB fits the buffers between, so all of it
+ * is sent before anything is read; 8 MiB is more than a server's socket
+ * buffer holds, so at EOF it still holds echo itself, and its writes come
+ * back short. A server that never closes runs into nc's time limit
+ * (status 124). The late reader is ( sleep 1; cat ), not { ...; }: an
+ * interactive zsh runs a pipeline's last { } in the shell itself, and a
+ * Ctrl-C there ends the subshell without its traps.
+ */
+#define SAME "cmp \"$d/in\" \"$d/got\" && echo same || echo different"
+#define NC(secs) "timeout --foreground " #secs " nc -N "
+
+static const struct test tests[] = {
+	{"starts", 2, test_starts, NULL},
+	{"bad-args", 2, test_bad_args, NULL},
+	{"addr-in-use", 2, test_addr_in_use, NULL},
+	{"echo-basic", 2, test_echo_basic,
+	 "printf 'hello\\n' > \"$d/in\"; " NC(5) "127.0.0.1 $p < \"$d/in\" > "
+	 "\"$d/got\"; od -c \"$d/got\" | head -n 5; " SAME},
+	{"echo-binary", 2, test_echo_binary,
+	 "LC_ALL=C awk 'BEGIN { for (i = 0; i < 256; i++) printf \"%c\", i }' > "
+	 "\"$d/in\"; " NC(5) "127.0.0.1 $p < \"$d/in\" > \"$d/got\"; " SAME},
+	{"echo-large", 3, test_echo_large,
+	 "head -c 8M /dev/urandom > \"$d/in\"; " NC(10) "127.0.0.1 $p < "
+	 "\"$d/in\" | ( sleep 1; cat ) > \"$d/got\"; " SAME},
+	{"many-messages", 2, test_many_messages,
+	 "head -c 100000 /dev/urandom > \"$d/in\"; for i in $(seq 1000); do "
+	 "head -c 100 || break; done < \"$d/in\" | " NC(15) "127.0.0.1 $p > "
+	 "\"$d/got\"; " SAME},
+	{"partial-io", 3, test_partial_io, NULL},
+	{"sequential", 3, test_sequential, NULL},
+	{"half-close", 2, test_half_close,
+	 "for m in 1 8; do head -c ${m}M /dev/urandom > \"$d/in\"; { " NC(10)
+	 "-I 4096 127.0.0.1 $p < \"$d/in\"; echo $? > \"$d/rc\"; } | "
+	 "( sleep 1; cat ) > \"$d/got\"; cmp -s \"$d/in\" \"$d/got\" && "
+	 "[ $(cat \"$d/rc\") != 124 ] || break; done; if [ $(cat \"$d/rc\") "
+	 "= 124 ]; then echo 'no EOF within 10 s'; else " SAME "; fi"},
+	{"client-reset", 2, test_client_reset, NULL},
+	{"early-close", 2, test_early_close, NULL},
+	{"ipv6", 1, test_ipv6, NULL},
+	{"sigterm", 1, test_sigterm, NULL},
+	{"idle-client", 3, test_idle_client, NULL},
+	{"idle-cpu", 2, test_idle_cpu, NULL},
+	{"slow-sender", 2, test_slow_sender, NULL},
+	{"slow-reader", 3, test_slow_reader, NULL},
+	{"concurrent", 3, test_concurrent, NULL},
+	{"churn", 3, test_churn, NULL},
+	{"fd-limit", 3, test_fd_limit, NULL},
+	{"strategy", 2, test_strategy, NULL},
+	{"stats", 3, test_stats, NULL},
+	{"orderly-exit", 1, test_orderly_exit, NULL},
+};
+
+const struct test *test_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+		if (strcmp(tests[i].name, name) == 0)
+			return &tests[i];
+	return NULL;
+}

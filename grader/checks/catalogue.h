@@ -1,0 +1,21 @@
+/*
+ * catalogue.h - every test: its name, points, function and by-hand line.
+ */
+#ifndef SERVERLAB_CATALOGUE_H
+#define SERVERLAB_CATALOGUE_H
+
+#include "checks/harness.h"
+
+/* One test of the catalogue. */
+struct test {
+	const char *name;
+	int points;
+	int (*run)(struct ctx *); /* 0 pass, -1 fail (expected/happened set) */
+	/* The client part of a by-hand line (see reproduce.c), or NULL. */
+	const char *by_hand;
+};
+
+/* NULL: no test of that name. */
+const struct test *test_find(const char *name);
+
+#endif

@@ -1,0 +1,18 @@
+/*
+ * concurrency.h - the tests of many clients at once, labs 2-5.
+ */
+#ifndef SERVERLAB_CONCURRENCY_H
+#define SERVERLAB_CONCURRENCY_H
+
+#include "checks/harness.h"
+
+int test_idle_client(struct ctx *c);
+int test_idle_cpu(struct ctx *c);
+int test_slow_sender(struct ctx *c);
+int test_slow_reader(struct ctx *c);
+int test_concurrent(struct ctx *c);
+int test_churn(struct ctx *c);
+int test_fd_limit(struct ctx *c);
+int test_strategy(struct ctx *c);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * harness.h - what the tests share: the grading's settings, one test's
+ * world (ctx), starting servers, failing, waiting, counting.
+ */
+#ifndef SERVERLAB_HARNESS_H
+#define SERVERLAB_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "engine/flows.h"
+#include "engine/sandbox.h"
+#include "engine/trace.h"
+#include "checks/lab.h"
+#include "net.h"
+
+/* What the command line asked of this grading. */
+struct options {
+	int lab;
+	int step;             /* 0 = every step */
+	const char *only;     /* --test NAME, or NULL */
+	/* --valgrind: "memcheck", --helgrind: "helgrind"; NULL: neither.
+	 * Servers run under that valgrind tool, every test's findings
+	 * failing that test. */
+	const char *vg_tool;
+	int verbose;
+	int trace;            /* --trace: the test's transcript */
+	const char *json;     /* --json FILE, or NULL */
+	const char *batch;    /* --batch DIR, or NULL */
+	const char *csv;      /* --csv FILE (with --batch) */
+	const char *build_failed; /* --build-failed LOG (with --json), or NULL */
+	int jobs;             /* --jobs J: submissions graded at once */
+	int classroom;        /* --classroom: print the workflow, grade nothing */
+	const char *server;   /* the binary under test, as typed */
+	const char *self;     /* the grader, as typed (argv[0]) */
+};
+
+/* One test's world: the servers it started and what it found. */
+struct ctx {
+	const struct options *opt;
+	const struct lab *lab;
+	double scale;         /* multiplies every time threshold */
+	struct server srv[MAX_SERVERS];
+	int nsrv;
+	unsigned long nofile; /* RLIMIT_NOFILE for the next server; 0 = lab's */
+	const char *env[4];   /* "NAME=value" for the next server, NULL-ended */
+	const char *hint;     /* a failure's own hint, over the plan's; NULL */
+	struct trace *trace;  /* --trace, or NULL */
+	char addr[NET_ADDRSTRLEN]; /* from the first server's listening line */
+	int skipped;
+	int not_started;      /* no "listening on" line: blame step 1 */
+	int started;          /* a server of the test printed its line */
+	char expected[256];   /* set by a failing test */
+	char happened[768];
+};
+
+/* Record a failure; always returns -1. */
+int fail(struct ctx *c, const char *expected, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "8 MiB", "100 KiB", "1000 bytes": a threshold as a message says it. */
+const char *size_text(uint64_t bytes, char buf[32]);
+/* A short pause, only doubled under valgrind (T.brief_scale). */
+double brief(const struct ctx *c, double seconds);
+/* 1 and "the server was killed by SIGPIPE" in buf if it is gone. */
+int server_gone(struct server *s, double wait_s, char *buf, size_t len);
+/* Start the student's binary with args, within the lab's limits. */
+struct server *spawn(struct ctx *c, const char *const *args);
+/* Start it on addr and read its line; c->addr is then HOST:PORT. */
+struct server *start_server(struct ctx *c, const char *addr,
+			    const char *want_host);
+/* A server started as above and flows aimed at it. */
+struct server *serve(struct ctx *c, const char *addr, const char *want_host,
+		     struct flows *fs);
+int aim_flows(struct ctx *c, struct server *s, struct flows *fs);
+/* Run every flow to its end; a failure explains the first bad one. */
+int run_flows(struct ctx *c, struct flows *fs, struct server *s,
+	      double seconds, const char *expected);
+/* Let non-reading flow i send until the buffers between are full. */
+void push_until_stuck(struct ctx *c, struct flows *fs, size_t i,
+		      double seconds);
+/* Narrow clients that send, shut down, and read only later. */
+size_t start_late_readers(struct ctx *c, struct flows *fs, int count,
+			  uint32_t step, uint32_t seed);
+/* One client with one script, on a fresh server. */
+int echo_once(struct ctx *c, const struct flow_spec *spec, double seconds,
+	      const char *expected);
+/* A small echo to a new client on a running server. */
+int still_serves(struct ctx *c, struct server *s, const char *after);
+/* A /proc reading failed: explain why (never a pass). */
+int unreadable(struct ctx *c, struct server *s, const char *expected);
+/* Descriptors after a first client. */
+int fd_baseline(struct ctx *c, struct server *s, int *baseline);
+/* A count /proc gives, and what it staying high means. */
+struct gauge {
+	const char *name;
+	int (*read)(pid_t pid);
+	const char *advice;
+};
+extern const struct gauge gauge_fds, gauge_threads;
+/* Wait (up to T.settle_s) until the gauge reads baseline or less. */
+int settle(struct ctx *c, struct server *s, const struct gauge *g,
+	   int baseline, const char *after);
+/* While other clients hold the server, client B's echo comes back. */
+int b_is_served(struct ctx *c, struct flows *fs, struct server *s,
+		const char *expected);
+/* Every flow (END_HOLD) has had all its echo, within T.echo_s. */
+int await_settled(struct ctx *c, struct flows *fs, struct server *s,
+		  const char *expected);
+/* The server's death or the first failed flow, explained; else 0. */
+int any_flow_failed(struct ctx *c, struct flows *fs, struct server *s,
+		    const char *expected);
+
+#endif

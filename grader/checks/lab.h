@@ -1,0 +1,60 @@
+/*
+ * lab.h - what a lab asks of its server, as the checks read it: its plan
+ * (tests, README steps, hints), its variants and its limits. plans/ fills
+ * one in for each lab.
+ */
+#ifndef SERVERLAB_LAB_H
+#define SERVERLAB_LAB_H
+
+#include <stddef.h>
+
+#include "engine/sandbox.h"
+
+/* Where a test sits in one lab: its README step and the hint for it. */
+struct plan_entry {
+	const char *test;
+	int step;
+	const char *hint;
+};
+
+/* A test run again, under a name of its own, with a setting in the
+ * server's environment (lab 2: the poll backend once epoll is in). */
+struct plan_variant {
+	const char *name;
+	struct plan_entry entry;
+	const char *env;      /* "NAME=value" */
+};
+
+/* The grader's exit status when the lab cannot run here at all (lab 5
+ * without io_uring): automake's "skipped", neither a pass nor a fail. */
+#define SKIPPED_EXIT 77
+
+/* One lab: its plan, and the limits its servers run within (a thread per
+ * client needs other ones than a single thread). */
+struct lab {
+	int number;
+	const struct plan_entry *plan;
+	size_t nplan;
+	const struct plan_variant *variants; /* run after the plan */
+	size_t nvariants;
+	/* Its server is one thread, and every socket of it non-blocking: a
+	 * second thread or a blocking socket explains any failure first. */
+	int one_thread, nonblocking;
+	/* Its server gives each client a thread (lab 3): concurrent uses
+	 * T.concurrent_threads clients, strategy counts threads. */
+	int thread_per_client;
+	/* Its server hands operations to an io_uring (lab 5): strategy wants
+	 * one, and no epoll or poll; unavailable() says why this system
+	 * cannot run it (NULL: it can), and then the lab is skipped. */
+	int completion;
+	const char *(*unavailable)(void);
+	/* With NAME=value in the grader's environment (which its servers
+	 * inherit) the lab's server may wait in poll instead of epoll, and
+	 * reproduce lines keep NAME; name NULL: the lab has no such switch. */
+	struct {
+		const char *name, *value;
+	} poll_switch;
+	struct limits limits;
+};
+
+#endif
