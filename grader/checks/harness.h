@@ -32,6 +32,7 @@ struct options {
 	const char *build_failed; /* --build-failed LOG (with --json), or NULL */
 	int jobs;             /* --jobs J: submissions graded at once */
 	int classroom;        /* --classroom: print the workflow, grade nothing */
+	int list;             /* --list: print the lab's tests, grade nothing */
 	const char *server;   /* the binary under test, as typed */
 	const char *self;     /* the grader, as typed (argv[0]) */
 };

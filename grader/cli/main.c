@@ -35,6 +35,7 @@ static void usage(const char *why)
 		"       grader --lab N [--step K] [--test ...] [--valgrind | --helgrind]\n"
 		"              --batch DIR --csv FILE [--jobs J]\n"
 		"       grader --lab N --classroom\n"
+		"       grader --lab N [--step K] --list\n"
 		"       grader bench [--help | OPTIONS] PATH/TO/server ...\n");
 	exit(2);
 }
@@ -73,6 +74,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->jobs = (int)parse_number(next, 1, 256, "--jobs", usage), i++;
 		else if (strcmp(a, "--classroom") == 0)
 			o->classroom = 1;
+		else if (strcmp(a, "--list") == 0)
+			o->list = 1;
 		else if (strcmp(a, "--valgrind") == 0 ||
 			   strcmp(a, "--helgrind") == 0) {
 			const char *tool = a[2] == 'v' ? "memcheck" : "helgrind";
@@ -105,6 +108,13 @@ static void parse_args(int argc, char **argv, struct options *o)
 		/* One line: the transcript is of one test, so say only that. */
 		fprintf(stderr, "grader: --trace shows one test: add --test NAME\n");
 		exit(2);
+	}
+	if (o->list) {
+		if (o->server || o->batch || o->json || o->vg_tool || o->only ||
+		    o->classroom)
+			usage("--list prints the lab's tests: give it --lab N "
+			      "and perhaps --step K");
+		return;
 	}
 	if (o->classroom) {
 		if (o->server || o->batch || o->json || o->vg_tool || o->only || o->step)
@@ -217,6 +227,15 @@ int main(int argc, char **argv)
 		return 2;
 	if (o.classroom)
 		return classroom_print(lab);
+	if (o.list) {
+		grade_plan(&o, lab, &g);
+		for (size_t i = 0; i < g.n; i++)
+			printf("%s step %d, %d point%s\n", g.results[i].name,
+			       g.results[i].run->entry->step,
+			       g.results[i].test->points,
+			       g.results[i].test->points == 1 ? "" : "s");
+		return 0;
+	}
 	if (o.build_failed != NULL) {
 		report_unbuilt(&o, lab, o.build_failed, &g);
 		printf("score: 0/%d (the submission did not build)\n", g.max);
