@@ -35,7 +35,7 @@ static void usage(const char *why)
 		"       grader --lab N [--step K] [--test ...] [--valgrind | --helgrind]\n"
 		"              --batch DIR --csv FILE [--jobs J]\n"
 		"       grader --lab N --classroom\n"
-		"       grader --lab N [--step K] --list\n"
+		"       grader --lab N [--step K] [--test ...] --list\n"
 		"       grader bench [--help | OPTIONS] PATH/TO/server ...\n");
 	exit(2);
 }
@@ -110,10 +110,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 		exit(2);
 	}
 	if (o->list) {
-		if (o->server || o->batch || o->json || o->vg_tool || o->only ||
-		    o->classroom)
+		if (o->server || o->batch || o->json || o->vg_tool || o->classroom)
 			usage("--list prints the lab's tests: give it --lab N "
-			      "and perhaps --step K");
+			      "and perhaps --step K or --test NAMES");
 		return;
 	}
 	if (o->classroom) {
