@@ -4,7 +4,7 @@
 #   - layers are folders, engine <- checks <- plans <- cli: a file includes
 #     headers of its own layer or lower ones, never higher;
 #   - a module is a .c and the header of the same name (plans.h: every
-#     labN.c; bench.h: bench_report.c too); a module's globals are declared
+#     labN.c; X.h: X_Y.c too, where there is no X_Y.h); its globals are declared
 #     in its own header, and its header declares only what it defines;
 #   - calls between modules (nm's undefined symbols, matched to the module
 #     that defines them) run down or across a layer, and form no circle.
@@ -16,10 +16,14 @@ layers=(engine checks plans cli)
 rank() { local i; for i in "${!layers[@]}"; do [ "${layers[$i]}" = "$1" ] && echo "$i"; done; }
 # The module a source file belongs to: folder/name, with the exceptions above.
 module_of() {
-	local f=${1#grader/} base
-	base=$(basename "$f"); base=${base%.[cho]}
-	case $base in lab[0-9]*) base=plans ;; bench_report) base=bench ;; esac
-	echo "$(dirname "$f")/$base"
+	local f=${1#grader/} dir base
+	dir=$(dirname "$f") base=$(basename "$f"); base=${base%.[cho]}
+	case $base in lab[0-9]*) base=plans ;; esac
+	# X_Y.c with no X_Y.h of its own is a part of module X.
+	if [ ! -f "grader/$dir/$base.h" ] && [ -f "grader/$dir/${base%%_*}.h" ]; then
+		base=${base%%_*}
+	fi
+	echo "$dir/$base"
 }
 findings=0
 finding() { echo "layers: $*"; findings=$((findings + 1)); }
