@@ -115,7 +115,7 @@ static int wants_to_read(const struct flow *f)
 }
 
 /* Level-triggered interest that follows the flow's state. */
-static void flow_rearm(struct flows *fs, struct flow *f, size_t i, double now)
+void flow_rearm(struct flows *fs, struct flow *f, size_t i, double now)
 {
 	struct epoll_event ev = {0};
 
@@ -425,7 +425,7 @@ static void flow_connected(struct flows *fs, struct flow *f)
 		flow_finish_sending(fs, f, f->log.t_connected);
 }
 
-static void flow_event(struct flows *fs, size_t i, uint32_t events, double now)
+void flow_event(struct flows *fs, size_t i, uint32_t events, double now)
 {
 	struct flow *f = &fs->v[i];
 
@@ -441,129 +441,4 @@ static void flow_event(struct flows *fs, size_t i, uint32_t events, double now)
 		flow_receive(fs, f, now);
 	if ((events & EPOLLOUT) && wants_to_send(f, now))
 		flow_send(fs, f, now);
-}
-
-/* When a paced flow next wants to send, as an epoll timeout in ms. */
-static int next_wakeup_ms(const struct flows *fs, double now, double deadline)
-{
-	double t = deadline;
-
-	for (size_t i = 0; fs->paced > 0 && i < fs->n; i++) {
-		const struct flow *f = &fs->v[i];
-		/* A time already past is armed in epoll: nothing to wake for. */
-		if (f->state == FLOW_RUNNING && f->spec.gap_s > 0 &&
-		    f->sent < f->msg_end && f->next_send > now &&
-		    f->next_send < t)
-			t = f->next_send;
-	}
-	t -= now;
-	if (t > 0.05)
-		t = 0.05; /* check the interrupt flag and the server often */
-	return t <= 0 ? 0 : (int)(t * 1000) + 1;
-}
-
-static void flows_step(struct flows *fs, double deadline)
-{
-	struct epoll_event evs[256];
-	double now = now_s();
-	int n = epoll_wait(fs->epfd, evs, 256, next_wakeup_ms(fs, now, deadline));
-
-	now = fs->last_look = now_s();
-	/* The clock is read again for each event: a round trip's latency is
-	 * timed to the event, not to the start of a batch of 256. */
-	for (int k = 0; k < n; k++)
-		flow_event(fs, evs[k].data.u64, evs[k].events, now_s());
-	now = now_s();
-	for (int k = 0; k < n; k++)
-		flow_rearm(fs, &fs->v[evs[k].data.u64], evs[k].data.u64, now);
-	for (size_t i = 0; fs->paced > 0 && i < fs->n; i++)
-		if (fs->v[i].spec.gap_s > 0)
-			flow_rearm(fs, &fs->v[i], i, now);
-	if (fs->srv)
-		server_drain(fs->srv);
-}
-
-/* Nothing moved for stall_s, as seen by a look at the sockets at the end
- * of that time: a grader that was not scheduled for a while (a loaded
- * machine) looks again before it blames the server. */
-static int stalled(const struct flows *fs)
-{
-	return fs->stall_s > 0 && fs->last_look - fs->last_progress > fs->stall_s;
-}
-
-int flows_run_below(struct flows *fs, size_t limit, double deadline)
-{
-	fs->last_progress = fs->last_look = now_s();
-	while (fs->active >= limit && now_s() < deadline && !time_is_up() &&
-	       !stalled(fs))
-		flows_step(fs, deadline);
-	return fs->active < limit ? 0 : -1;
-}
-
-int flows_run(struct flows *fs, double deadline)
-{
-	return flows_run_below(fs, 1, deadline);
-}
-
-int flow_settled(const struct flow *f)
-{
-	return f->state == FLOW_RUNNING && f->sent == f->spec.total &&
-	       f->echoed == f->spec.total;
-}
-
-int flows_run_until(struct flows *fs, size_t i, double deadline)
-{
-	while ((fs->v[i].state == FLOW_CONNECTING || fs->v[i].state == FLOW_RUNNING) &&
-	       now_s() < deadline && !time_is_up())
-		flows_step(fs, deadline);
-	return fs->v[i].state == FLOW_DONE ? 0 : -1;
-}
-
-void flows_run_for(struct flows *fs, double seconds)
-{
-	double until = now_s() + seconds;
-
-	while (now_s() < until && !time_is_up())
-		flows_step(fs, until);
-}
-
-const struct flow *flows_first_failure(const struct flows *fs)
-{
-	for (size_t i = 0; i < fs->n; i++)
-		if (fs->v[i].state == FLOW_FAILED)
-			return &fs->v[i];
-	return NULL;
-}
-
-void flow_describe(const struct flow *f, char *buf, size_t len)
-{
-	unsigned long long total = f->spec.total;
-
-	switch (f->state) {
-	case FLOW_FAILED:
-		snprintf(buf, len, "%s (%llu of %llu bytes sent, %llu came back)",
-			 f->why, (unsigned long long)f->sent, total,
-			 (unsigned long long)f->echoed);
-		break;
-	case FLOW_CONNECTING:
-		snprintf(buf, len, "the connection never completed");
-		break;
-	case FLOW_RUNNING:
-		if (f->spec.end == END_HALFCLOSE && f->echoed == total &&
-		    f->sent == total) {
-			snprintf(buf, len, "all %llu bytes came back, but no end "
-				 "of file followed in %.1f s: the server never "
-				 "closed the connection", total,
-				 now_s() - f->last_progress);
-			break;
-		}
-		snprintf(buf, len, "%llu of %llu bytes sent, %llu came back, "
-			 "then nothing for %.1f s",
-			 (unsigned long long)f->sent, total,
-			 (unsigned long long)f->echoed, now_s() - f->last_progress);
-		break;
-	case FLOW_DONE:
-		snprintf(buf, len, "all %llu bytes came back", total);
-		break;
-	}
 }

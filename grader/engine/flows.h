@@ -121,4 +121,9 @@ void flows_run_for(struct flows *fs, double seconds);
 const struct flow *flows_first_failure(const struct flows *fs);
 void flow_describe(const struct flow *f, char *buf, size_t len);
 
+/* Inside the module, for flows_run.c's loop (both in flows.c): hand flow
+ * i the events epoll gave it; ask epoll for what it waits for now. */
+void flow_event(struct flows *fs, size_t i, uint32_t events, double now);
+void flow_rearm(struct flows *fs, struct flow *f, size_t i, double now);
+
 #endif
