@@ -1,8 +1,9 @@
 /*
  * bench.h - grader bench: one echo load, many servers, side by side.
  *
- *   bench.c         the command line, and one run: a server started as
- *                   the grader starts one, its clients in lockstep
+ *   bench.c         one run: a server started as the grader starts one,
+ *                   its clients in lockstep
+ *   bench_args.c    the command line
  *   bench_report.c  the progress lines, the table, the CSV and the plot
  */
 #ifndef SERVERLAB_BENCH_H
@@ -67,5 +68,8 @@ int bench_svg(const struct bench_opts *o, const char *csv, const char *svg);
 
 /* grader bench ARGS: argv[0] is "bench". */
 int bench_main(int argc, char **argv);
+/* o from bench's arguments (argv[0] is "bench"), descriptors checked;
+ * a usage error exits 2 (bench_args.c). */
+void bench_parse_args(int argc, char **argv, struct bench_opts *o);
 
 #endif
