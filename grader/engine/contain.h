@@ -19,8 +19,5 @@ const char *contain_work_dir(void);    /* their working folder, or "" */
 const char *contain_path(const char *path);
 void contain_child(void);              /* in the child, before exec */
 void contain_describe(FILE *f);        /* what holds, for --verbose */
-/* unshare a user namespace and write its maps ("ID ID 1\n"): 0; -1 when
- * there is none to have; 1 when in one whose maps could not be written. */
-int user_namespace_as(const char *uid_map, const char *gid_map);
 
 #endif

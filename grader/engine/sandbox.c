@@ -12,6 +12,7 @@
 #include "engine/sandbox.h"
 #include "engine/clock.h"
 #include "engine/contain.h"
+#include "engine/namespace.h"
 #include "engine/procfs.h"
 #include "engine/status.h"
 
