@@ -134,7 +134,13 @@ $(NO_UNSHARE): grader/tests/no_uring.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DDENIED=SYS_unshare -DTOOL='"no-unshare"' $(LDFLAGS) -o $@ $< $(LDLIBS)
 
-broken: $(BROKEN) $(HOLD) $(NO_URING) $(NO_UNSHARE)
+# ... and one whose kernel registers no buffer ring (lab 5's step 6).
+NO_BUFRING := grader/tests/bin/no-bufring
+$(NO_BUFRING): grader/tests/no_uring.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DDENIED=SYS_io_uring_register -DTOOL='"no-bufring"' $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+broken: $(BROKEN) $(HOLD) $(NO_URING) $(NO_UNSHARE) $(NO_BUFRING)
 
 $(CORO_TEST): grader/tests/test_coro.c $(CORO_DIR)/coro.c $(CORO_DIR)/coro.h
 	@sh grader/tools/deps.sh --quiet

@@ -97,6 +97,14 @@ int test_churn(struct ctx *c);
 int test_fd_limit(struct ctx *c);
 int test_strategy(struct ctx *c);
 
+/* A memory bound of kb KiB for this server, as valgrind or a sanitizer
+ * leaves it (concurrency.c). */
+long mem_bound(const struct ctx *c, const struct server *s, long kb);
+
+/* pool.c: lab 5's step 6, the kernel's pool of receive buffers */
+int test_idle_memory(struct ctx *c);
+int test_pool_dry(struct ctx *c);
+
 /* threads.c: a thread per client, lab 3 */
 int test_stats(struct ctx *c);
 int test_orderly_exit(struct ctx *c);

@@ -245,6 +245,11 @@ check_bg "grader: without io_uring, lab 5 is skipped in one line (exit 77)" bash
 	out=$(grader/tests/bin/no-uring ./grader/grader --lab 5 solutions/lab5-uring/server); rc=$?
 	[ $rc -eq 77 ] && [ "$(echo "$out" | wc -l)" -eq 1 ] &&
 	[[ $out == "skipped: lab 5 cannot run on this system: io_uring_setup failed: Operation not permitted"* ]]'
+check_bg "grader: without buffer rings, step 6's tests say so (one line each); the rest grade" bash -c '
+	out=$(grader/tests/bin/no-bufring ./grader/grader --lab 5 --test echo-basic,concurrent,idle-memory,pool-dry \
+		solutions/lab5-uring/server) &&
+	[ "$(echo "$out" | grep -c "^SKIP [a-z-]*: not available on this machine: the kernel registers no provided-buffer ring")" -eq 2 ] &&
+	[ "$(echo "$out" | grep -c "^PASS ")" -eq 2 ] && [ "$(echo "$out" | tail -n 1)" = "score: 5/5" ]'
 check_bg "make check-lab5 without io_uring says so, and does not fail" bash -c '
 	out=$(grader/tests/bin/no-uring make -s check-lab5 LABS=solutions 2>&1) &&
 	[[ $out == *"skipped: lab 5 cannot run on this system"* ]]'
