@@ -140,7 +140,8 @@ static void cancel(struct op *op)
 // TODO(step 6): the pool's work. give_back returns a buffer to the ring
 // (io_uring_buf_ring_add, io_uring_buf_ring_advance) and rearms the
 // starved receives; hold chains a picked buffer to its client; send_first
-// sends the oldest held one.
+// sends the oldest held one; pool_received and pool_sent are on_recv's
+// and on_send's part (README, step 6).
 // END TODO
 
 /* c takes no more submissions, and is freed once every operation of it
