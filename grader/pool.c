@@ -54,13 +54,17 @@ static int pool_skipped(struct ctx *c)
 	return c->skipped;
 }
 
-/* A failure of the pool's clients: wrong bytes mean a buffer went back
- * while a send still read it; a stall, what the test says (stalled). */
+/* A failure of the pool's clients: wrong bytes (kept in the flow's log)
+ * mean a buffer went back while a send still read it; a stall, what the
+ * test says (stalled); a closed connection, the plan's hint. */
 static void pool_hint(struct ctx *c, const struct flows *fs, const char *stalled)
 {
-	c->hint = flows_first_failure(fs) != NULL ? "step 6: a buffer goes back "
-		  "to the pool only once its send has completed: the kernel may "
-		  "pick it for another receive at once" : stalled;
+	const struct flow *bad = flows_first_failure(fs);
+
+	c->hint = bad == NULL ? stalled : bad->log.ngot == 0 ? NULL
+		: "step 6: a buffer goes back to the pool only once its send "
+		  "has completed: the kernel may pick it for another receive "
+		  "at once";
 }
 
 /*

@@ -168,20 +168,24 @@ while read -r name lab expect; do
 		job "broken.$name.$lab" ./grader/grader --lab "$lab" "grader/tests/bin/$name"
 	fi
 done < grader/tests/manifest
-# mutants: NAME @ LAB @ FILE @ FIND @ REPLACE @ TESTS [@ HINT] (grader/tests/mutants)
+# mutants: NAME @ LAB[:K] @ FILE @ FIND @ REPLACE @ TESTS [@ HINT] (grader/tests/mutants)
 mutants=()
 while IFS= read -r line; do
 	case $line in ''|'#'*) continue ;; esac
 	IFS='@' read -r name lab file find replace expect hint <<< "$line"
 	name=$(echo $name) lab=$(echo $lab) file=$(echo $file) expect=$(echo $expect)
+	upto=99; [[ $lab == *:* ]] && upto=${lab#*:} lab=${lab%%:*}
 	lab_skipped "$lab" && { not_run=$((not_run + 1)); continue; }
 	hint=${hint# } hint=${hint% }
 	find=${find# } find=${find% } replace=${replace# } replace=${replace% }
 	dir="$log/mutant.$name"; mkdir -p "$dir"
-	cp solutions/lab$lab-*/*.[ch] "$dir"/
+	for f in solutions/lab$lab-*/*.[ch]; do # the tree after step upto
+		awk -v upto="$upto" -f grader/tools/skeleton.awk "$f" > "$dir/$(basename "$f")"
+	done
 	awk -v find="$find" -v repl="$replace" '{ if ((i = index($0, find)) > 0) {
 		$0 = substr($0, 1, i - 1) repl substr($0, i + length(find)); n++ } print }
-		END { exit n == 1 ? 0 : 1 }' "solutions/lab$lab-"*/"$file" > "$dir/$file" ||
+		END { exit n == 1 ? 0 : 1 }' "$dir/$file" > "$dir/$file.mutant" &&
+		mv "$dir/$file.mutant" "$dir/$file" ||
 		{ bad "mutant $name" "'$find' is not on exactly one line of $file"; continue; }
 	srcs=$(ls "$dir"/*.c | grep -v '/client\.c$')
 	if cc -std=c11 -Wall -Wextra -O2 -Icommon -I"$dir" -o "$dir/server" \
