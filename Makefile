@@ -163,7 +163,13 @@ $(NO_UNSHARE): grader/tests/no_uring.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DDENIED=SYS_unshare -DTOOL='"no-unshare"' $(LDFLAGS) -o $@ $< $(LDLIBS)
 
-broken: $(BROKEN) $(HOLD) $(NO_URING) $(NO_UNSHARE)
+# ... and one whose kernel registers no buffer ring (lab 5's step 6).
+NO_BUFRING := grader/tests/bin/no-bufring
+$(NO_BUFRING): grader/tests/no_uring.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DDENIED=SYS_io_uring_register -DTOOL='"no-bufring"' $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+broken: $(BROKEN) $(HOLD) $(NO_URING) $(NO_UNSHARE) $(NO_BUFRING)
 
 # A lab 4 runtime's unit tests, in that runtime's folder (check-lab4 runs
 # them on the student's; make test on the reference and its mutants).

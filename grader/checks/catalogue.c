@@ -7,6 +7,7 @@
 #include "checks/contract.h"
 #include "checks/concurrency.h"
 #include "checks/threads.h"
+#include "checks/pool.h"
 
 #include <string.h>
 
@@ -67,6 +68,8 @@ static const struct test tests[] = {
 	{"strategy", 2, test_strategy, NULL},
 	{"stats", 3, test_stats, NULL},
 	{"orderly-exit", 1, test_orderly_exit, NULL},
+	{"idle-memory", 3, test_idle_memory, NULL},
+	{"pool-dry", 2, test_pool_dry, NULL},
 };
 
 const struct test *test_find(const char *name)

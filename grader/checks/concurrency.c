@@ -43,7 +43,7 @@ int test_idle_client(struct ctx *c)
  * server's own growth. Helgrind keeps every thread's history for good
  * (about 90 KiB a client thread here): under it, memory is not graded;
  * the plain and memcheck runs grade it. */
-static long mem_bound(const struct ctx *c, const struct server *s, long kb)
+long mem_bound(const struct ctx *c, const struct server *s, long kb)
 {
 	if (c->opt->vg_tool != NULL && strcmp(c->opt->vg_tool, "helgrind") == 0)
 		return LONG_MAX;

@@ -15,4 +15,8 @@ int test_churn(struct ctx *c);
 int test_fd_limit(struct ctx *c);
 int test_strategy(struct ctx *c);
 
+/* A memory bound of kb KiB for this server, as valgrind or a sanitizer
+ * leaves it. */
+long mem_bound(const struct ctx *c, const struct server *s, long kb);
+
 #endif

@@ -50,6 +50,7 @@ struct ctx {
 	struct trace *trace;  /* --trace, or NULL */
 	char addr[NET_ADDRSTRLEN]; /* from the first server's listening line */
 	int skipped;
+	const char *skip_why; /* what this machine lacks, or NULL */
 	int not_started;      /* no "listening on" line: blame step 1 */
 	int started;          /* a server of the test printed its line */
 	char expected[256];   /* set by a failing test */

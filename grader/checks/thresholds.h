@@ -63,6 +63,10 @@ struct thresholds {
 	uint32_t stats_max_message; /* 1..this many bytes */
 	double stats_answer_s; /* SIGUSR1 to its stats line, counts complete */
 	double term_exit_s;   /* orderly-exit: SIGTERM to exit(0) */
+	int pool_idle_clients; /* idle-memory: echoed once, then idle, */
+	long pool_idle_kb;    /* each growing the server's memory under this */
+	int pool_dry_clients; /* pool-dry: narrow clients sending, */
+	uint32_t pool_dry_bytes; /* each so much, that read late */
 	/* Under valgrind a server runs 10-50 times slower: deadlines are
 	 * multiplied by valgrind_scale, short pauses (which a test spends
 	 * whether or not the server is quick) only by brief_scale, and memory

@@ -177,10 +177,13 @@ static void run_one(const struct options *o, const struct lab *lab,
 	r->started = c.started;
 	for (int i = 0; i < c.nsrv; i++)
 		r->crashed |= crashed(&c.srv[i]);
-	r->score = rc == 0 ? r->test->points : 0;
+	r->score = rc == 0 && !c.skipped ? r->test->points : 0; /* skipped: 0/0 */
 	if (c.skipped) {
-		printf("SKIP %s: not available on this machine\n", r->name);
-		snprintf(r->output, sizeof r->output, "skipped: not available on this machine");
+		printf("SKIP %s: not available on this machine%s%s\n", r->name,
+		       c.skip_why ? ": " : "", c.skip_why ? c.skip_why : "");
+		snprintf(r->output, sizeof r->output, "skipped: not available on "
+			 "this machine%s%s", c.skip_why ? ": " : "",
+			 c.skip_why ? c.skip_why : "");
 	} else if (rc == 0) {
 		printf("PASS %s (%d/%d)\n", r->name, r->score, r->test->points);
 		snprintf(r->output, sizeof r->output, "passed");

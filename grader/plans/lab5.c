@@ -69,6 +69,15 @@ static const struct plan_entry plan[] = {
 	{"fd-limit", 5, "step 5: on -EMFILE rest (a timeout op) before the "
 			"next accept: one submitted at once fails at once, again "
 			"and again while descriptors are short"},
+	{"idle-memory", 6, "step 6: a receive that waits must pin no buffer: "
+			   "each client's own two buffers stay pinned while it "
+			   "is silent; a multishot receive with "
+			   "IOSQE_BUFFER_SELECT takes one from the pool only "
+			   "when bytes arrive (and clients allocate none)"},
+	{"pool-dry", 6, "step 6: a receive that ends with -ENOBUFS (the pool "
+			"ran dry) must be rearmed once buffers are back, and "
+			"one that ends for another reason (no IORING_CQE_F_MORE) "
+			"rearmed or its client ended"},
 };
 
 /* Whether this system lets a process set up an io_uring: some kernels

@@ -6,9 +6,13 @@
  * Built with -DDENIED=SYS_unshare -DTOOL='"no-unshare"', it makes a
  * system without namespaces instead (as Docker's profile, or an Ubuntu
  * that keeps user namespaces from users): the grader must grade without.
+ * With -DDENIED=SYS_io_uring_register -DTOOL='"no-bufring"', a kernel
+ * that registers no provided-buffer ring: lab 5's step 6 is skipped, and
+ * its reference lends each client buffers, as before step 6.
  *
  *   no-uring COMMAND [ARG...]
  *   no-unshare COMMAND [ARG...]
+ *   no-bufring COMMAND [ARG...]
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -9,6 +9,11 @@
  *
  * The rule: from submission to completion, an operation's buffer is the
  * kernel's. Nothing may reuse it or free it before the completion.
+ *
+ * Step 6 lends no buffer to a receive that waits: the kernel picks one
+ * from a pool only when bytes arrive, and the server gives it back once
+ * they are sent. Where the kernel has no pool (before 6.0), each client
+ * lends two buffers of its own, as in steps 2 to 5.
  */
 #define _GNU_SOURCE
 #include "listener.h"
@@ -26,6 +31,9 @@
 #define RING_ENTRIES 1024 /* submissions queued before the kernel takes them */
 #define BUFSIZE 4096
 #define REST_NS 100000000 /* the rest when descriptors run out: 0.1 s */
+#define POOL_BUFS 512     /* the pool's buffers (a power of two) */
+#define POOL_GROUP 0      /* its buffer group: what a receive picks from */
+#define HELD_MAX 8        /* a client holding so many stops receiving */
 
 enum op_kind { OP_ACCEPT, OP_REST, OP_CANCEL, OP_STOP, OP_RECV, OP_SEND };
 
@@ -44,8 +52,19 @@ struct client {
 	char *in;   /* the next recv goes here; in_len bytes wait to be sent */
 	char *out;  /* being sent: out_sent of out_len bytes so far */
 	size_t in_len, out_len, out_sent;
-	char bufs[2][BUFSIZE];
+	int held, first, last; /* pool buffers received, first one oldest */
+	struct client *next_starved;
+	char bufs[][BUFSIZE]; /* its own two, without the pool */
 };
+
+/* With the pool, the kernel picks a buffer when bytes arrive; held ones
+ * are chained in arrival order (held[id].next) until they are sent. */
+static struct io_uring_buf_ring *pool; /* NULL: clients lend their own */
+static _Alignas(4096) struct io_uring_buf pool_ring[POOL_BUFS];
+static char pool_bufs[POOL_BUFS][BUFSIZE];
+static struct { int next, len; } held[POOL_BUFS];
+static struct client *starved; /* their receive ended on an empty pool */
+static size_t client_size = sizeof(struct client) + 2 * BUFSIZE;
 
 static struct io_uring ring;
 static int listen_fd;
@@ -78,6 +97,11 @@ static void submit_accept(void)
 
 static void submit_recv(struct client *c)
 {
+	// TODO(step 6): with the pool, one multishot receive for good; the
+	// kernel picks each buffer from POOL_GROUP (IOSQE_BUFFER_SELECT).
+	(void)pool, (void)pool_ring, (void)pool_bufs, (void)held;
+	(void)starved, (void)client_size;
+	// END TODO
 	io_uring_prep_recv(sqe_for(&c->recv_op), c->fd, c->in, BUFSIZE, 0);
 }
 
@@ -113,11 +137,21 @@ static void cancel(struct op *op)
 	io_uring_prep_cancel(sqe_for(&cancel_op), op, 0);
 }
 
+// TODO(step 6): the pool's work. give_back returns a buffer to the ring
+// (io_uring_buf_ring_add, io_uring_buf_ring_advance) and rearms the
+// starved receives; hold chains a picked buffer to its client; send_first
+// sends the oldest held one; pool_received and pool_sent are on_recv's
+// and on_send's part (README, step 6).
+// END TODO
+
 /* c takes no more submissions, and is freed once every operation of it
  * has completed; cancelling them makes that soon (a recv would wait for
  * the client). */
 static void client_end(struct client *c)
 {
+	// TODO(step 6): give back every buffer c holds, but the first one
+	// while a send still reads it.
+	// END TODO
 	// TODO(step 4): the first time: ending, and cancel the busy ops.
 	// Once neither is busy: close the socket, free c.
 	close(c->fd);
@@ -142,6 +176,8 @@ static void echo_received(struct client *c)
 
 static void on_recv(struct client *c, int res)
 {
+	// TODO(step 6): with the pool, pool_received first.
+	// END TODO
 	// TODO(step 4): end of file while a send is busy: set eof (on_send
 	// ends the client once all is sent).
 	// END TODO
@@ -157,6 +193,9 @@ static void on_send(struct client *c, int res)
 	(void)c, (void)res, (void)submit_send;
 	// END TODO
 	// TODO(step 3): a short send: submit the rest, and nothing else.
+	// END TODO
+	// TODO(step 6): with the pool, pool_sent: the buffer goes back, and
+	// the next one held is sent.
 	// END TODO
 	// TODO(step 2): all sent: if a recv brought more meanwhile, echo it.
 	// END TODO
@@ -201,6 +240,9 @@ static void on_accept(int res)
 static void on_completion(struct op *op, int res, unsigned flags)
 {
 	op->busy = (flags & IORING_CQE_F_MORE) != 0;
+	// TODO(step 6): a buffer the kernel picked (IORING_CQE_F_BUFFER, its id
+	// in flags >> IORING_CQE_BUFFER_SHIFT) is held by the op's client.
+	// END TODO
 	if (op->kind == OP_STOP)
 		exit(0);
 	else if (op->kind == OP_ACCEPT)
@@ -225,6 +267,10 @@ int main(int argc, char *argv[])
 	(void)argc, (void)argv, (void)rc;
 	fputs("server: not listening yet (TODO step 1)\n", stderr);
 	return 1;
+	// END TODO
+	// TODO(step 6): the pool: register a ring of POOL_BUFS for POOL_GROUP
+	// (io_uring_register_buf_ring), give it every buffer, and clients need
+	// none of their own. A kernel without it refuses: clients lend theirs.
 	// END TODO
 	signal(SIGPIPE, SIG_IGN); /* step 1's stand-in writes with write() */
 	watch_stop_signals();

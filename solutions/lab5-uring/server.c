@@ -9,6 +9,11 @@
  *
  * The rule: from submission to completion, an operation's buffer is the
  * kernel's. Nothing may reuse it or free it before the completion.
+ *
+ * Step 6 lends no buffer to a receive that waits: the kernel picks one
+ * from a pool only when bytes arrive, and the server gives it back once
+ * they are sent. Where the kernel has no pool (before 6.0), each client
+ * lends two buffers of its own, as in steps 2 to 5.
  */
 #define _GNU_SOURCE
 #include "listener.h"
@@ -26,6 +31,9 @@
 #define RING_ENTRIES 1024 /* submissions queued before the kernel takes them */
 #define BUFSIZE 4096
 #define REST_NS 100000000 /* the rest when descriptors run out: 0.1 s */
+#define POOL_BUFS 512     /* the pool's buffers (a power of two) */
+#define POOL_GROUP 0      /* its buffer group: what a receive picks from */
+#define HELD_MAX 8        /* a client holding so many stops receiving */
 
 enum op_kind { OP_ACCEPT, OP_REST, OP_CANCEL, OP_STOP, OP_RECV, OP_SEND };
 
@@ -44,8 +52,19 @@ struct client {
 	char *in;   /* the next recv goes here; in_len bytes wait to be sent */
 	char *out;  /* being sent: out_sent of out_len bytes so far */
 	size_t in_len, out_len, out_sent;
-	char bufs[2][BUFSIZE];
+	int held, first, last; /* pool buffers received, first one oldest */
+	struct client *next_starved;
+	char bufs[][BUFSIZE]; /* its own two, without the pool */
 };
+
+/* With the pool, the kernel picks a buffer when bytes arrive; held ones
+ * are chained in arrival order (held[id].next) until they are sent. */
+static struct io_uring_buf_ring *pool; /* NULL: clients lend their own */
+static _Alignas(4096) struct io_uring_buf pool_ring[POOL_BUFS];
+static char pool_bufs[POOL_BUFS][BUFSIZE];
+static struct { int next, len; } held[POOL_BUFS];
+static struct client *starved; /* their receive ended on an empty pool */
+static size_t client_size = sizeof(struct client) + 2 * BUFSIZE;
 
 static struct io_uring ring;
 static int listen_fd;
@@ -80,6 +99,18 @@ static void submit_accept(void)
 
 static void submit_recv(struct client *c)
 {
+	// TODO(step 6): with the pool, one multishot receive for good; the
+	// kernel picks each buffer from POOL_GROUP (IOSQE_BUFFER_SELECT).
+	if (pool != NULL) {
+		struct io_uring_sqe *sqe = sqe_for(&c->recv_op);
+		io_uring_prep_recv_multishot(sqe, c->fd, NULL, 0, 0);
+		sqe->flags |= IOSQE_BUFFER_SELECT;
+		sqe->buf_group = POOL_GROUP;
+		return;
+	}
+	// skeleton: (void)pool, (void)pool_ring, (void)pool_bufs, (void)held;
+	// skeleton: (void)starved, (void)client_size;
+	// END TODO
 	io_uring_prep_recv(sqe_for(&c->recv_op), c->fd, c->in, BUFSIZE, 0);
 }
 
@@ -107,7 +138,7 @@ static void client_start(int fd)
 {
 	// TODO(step 2): a client, its ops, its buffers; its first recv.
 	// skeleton: serve_blocking(fd); /* until step 2: one client at a time */
-	struct client *c = calloc(1, sizeof *c);
+	struct client *c = calloc(1, client_size);
 
 	if (c == NULL) {
 		close(fd); /* no memory for this one: refuse it */
@@ -116,7 +147,7 @@ static void client_start(int fd)
 	c->fd = fd;
 	c->recv_op = (struct op){.kind = OP_RECV, .client = c};
 	c->send_op = (struct op){.kind = OP_SEND, .client = c};
-	c->in = c->bufs[0];
+	c->in = c->bufs[0]; /* with the pool, these are not used */
 	c->out = c->bufs[1];
 	submit_recv(c);
 	// END TODO
@@ -127,11 +158,94 @@ static void cancel(struct op *op)
 	io_uring_prep_cancel(sqe_for(&cancel_op), op, 0);
 }
 
+// TODO(step 6): the pool's work. give_back returns a buffer to the ring
+// (io_uring_buf_ring_add, io_uring_buf_ring_advance) and rearms the
+// starved receives; hold chains a picked buffer to its client; send_first
+// sends the oldest held one; pool_received and pool_sent are on_recv's
+// and on_send's part (README, step 6).
+static void give_back(int id)
+{
+	io_uring_buf_ring_add(pool, pool_bufs[id], BUFSIZE, (unsigned short)id,
+			      io_uring_buf_ring_mask(POOL_BUFS), 0);
+	io_uring_buf_ring_advance(pool, 1);
+	while (starved != NULL) {
+		struct client *c = starved;
+		starved = c->next_starved;
+		submit_recv(c);
+	}
+}
+
+static void hold(struct client *c, int id, int len)
+{
+	held[id].len = len;
+	if (c->held++ == 0)
+		c->first = id;
+	else
+		held[c->last].next = id;
+	c->last = id;
+}
+
+static void send_first(struct client *c)
+{
+	c->out = pool_bufs[c->first];
+	c->out_len = (size_t)held[c->first].len;
+	c->out_sent = 0;
+	submit_send(c);
+}
+
+/* A receive's completion (its buffer held already); 0 leaves end of file
+ * and errors to on_recv. A receive that ended is rearmed once buffers
+ * are back: here after -ENOBUFS when c holds none, else by pool_sent. */
+static int pool_received(struct client *c, int res)
+{
+	if (res > 0 && !c->send_op.busy)
+		send_first(c);
+	if (c->recv_op.busy) { /* IORING_CQE_F_MORE: it goes on... */
+		if (c->held == HELD_MAX)
+			cancel(&c->recv_op); /* ...until c holds too many */
+		return 1;
+	}
+	if (res == -ENOBUFS && c->held == 0) {
+		c->next_starved = starved;
+		starved = c;
+	} else if (res > 0 && c->held < HELD_MAX) {
+		submit_recv(c); /* it ended for a reason of its own */
+	}
+	return res > 0 || res == -ENOBUFS || res == -ECANCELED;
+}
+
+/* The first held buffer is all sent: back to the pool; the receive goes
+ * on if it stopped; the next held one is sent. 0 when none is left. */
+static int pool_sent(struct client *c)
+{
+	int id = c->first;
+
+	c->first = held[id].next;
+	c->held--;
+	give_back(id); /* all its bytes are sent */
+	if (!c->recv_op.busy && !c->eof && c->held < HELD_MAX)
+		submit_recv(c);
+	if (c->held == 0)
+		return 0;
+	send_first(c);
+	return 1;
+}
+// END TODO
+
 /* c takes no more submissions, and is freed once every operation of it
  * has completed; cancelling them makes that soon (a recv would wait for
  * the client). */
 static void client_end(struct client *c)
 {
+	// TODO(step 6): give back every buffer c holds, but the first one
+	// while a send still reads it.
+	int keep = c->held > 0 && c->send_op.busy, id = c->first;
+	for (int k = 0; k < c->held; k++, id = held[id].next)
+		if (k >= keep)
+			give_back(id);
+	c->held = keep;
+	c->last = c->first;
+	// END TODO
 	// TODO(step 4): the first time: ending, and cancel the busy ops.
 	// Once neither is busy: close the socket, free c.
 	// skeleton: close(c->fd);
@@ -167,6 +281,10 @@ static void echo_received(struct client *c)
 
 static void on_recv(struct client *c, int res)
 {
+	// TODO(step 6): with the pool, pool_received first.
+	if (pool != NULL && pool_received(c, res))
+		return;
+	// END TODO
 	// TODO(step 4): end of file while a send is busy: set eof (on_send
 	// ends the client once all is sent).
 	if (res == 0 && c->send_op.busy) {
@@ -202,6 +320,11 @@ static void on_send(struct client *c, int res)
 		submit_send(c);
 		return;
 	}
+	// END TODO
+	// TODO(step 6): with the pool, pool_sent: the buffer goes back, and
+	// the next one held is sent.
+	if (pool != NULL && pool_sent(c))
+		return;
 	// END TODO
 	// TODO(step 2): all sent: if a recv brought more meanwhile, echo it.
 	if (c->in_len > 0)
@@ -255,6 +378,11 @@ static void on_accept(int res)
 static void on_completion(struct op *op, int res, unsigned flags)
 {
 	op->busy = (flags & IORING_CQE_F_MORE) != 0;
+	// TODO(step 6): a buffer the kernel picked (IORING_CQE_F_BUFFER, its id
+	// in flags >> IORING_CQE_BUFFER_SHIFT) is held by the op's client.
+	if (flags & IORING_CQE_F_BUFFER)
+		hold(op->client, (int)(flags >> IORING_CQE_BUFFER_SHIFT), res);
+	// END TODO
 	if (op->kind == OP_STOP)
 		exit(0);
 	else if (op->kind == OP_ACCEPT)
@@ -294,6 +422,19 @@ int main(int argc, char *argv[])
 	}
 	listen_fd = listener_open(argc, argv, 0);
 	submit_accept();
+	// END TODO
+	// TODO(step 6): the pool: register a ring of POOL_BUFS for POOL_GROUP
+	// (io_uring_register_buf_ring), give it every buffer, and clients need
+	// none of their own. A kernel without it refuses: clients lend theirs.
+	struct io_uring_buf_reg reg = {.ring_addr = (uintptr_t)pool_ring,
+				       .ring_entries = POOL_BUFS, .bgid = POOL_GROUP};
+	if (io_uring_register_buf_ring(&ring, &reg, 0) == 0) {
+		pool = (struct io_uring_buf_ring *)pool_ring;
+		io_uring_buf_ring_init(pool);
+		for (int id = 0; id < POOL_BUFS; id++)
+			give_back(id);
+		client_size = sizeof(struct client);
+	}
 	// END TODO
 	signal(SIGPIPE, SIG_IGN); /* step 1's stand-in writes with write() */
 	watch_stop_signals();
