@@ -58,6 +58,7 @@ int test_starts(struct ctx *c)
 	 * is sigterm's business, not this test's), then drained. */
 	sleep_s(brief(c, 0.1));
 	server_stop(s, T.stop_grace_s * c->scale);
+	c->dependents_may_run = 1; /* it started: the rest can be graded */
 	if (s->out.lines != 1)
 		return fail(c, "stdout carries only the \"listening on\" line "
 			    "(logs go to stderr)", "it wrote %zu lines", s->out.lines);

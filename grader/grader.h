@@ -480,6 +480,9 @@ struct ctx {
 	char addr[NET_ADDRSTRLEN]; /* from the first server's listening line */
 	int skipped;
 	int not_started;      /* no "listening on" line: blame step 1 */
+	/* A failure the tests that need this one can run despite (starts:
+	 * stdout carries more than the line). */
+	int dependents_may_run;
 	int started;          /* a server of the test printed its line */
 	char expected[256];   /* set by a failing test */
 	char happened[768];
@@ -494,6 +497,9 @@ struct test {
 };
 
 const struct test *test_find(const char *name);
+/* The test that must have passed for this one to show anything: starts,
+ * or echo-basic for every test that sends bytes; NULL for starts. */
+const char *test_needs(const char *name);
 const struct lab *lab_find(int number); /* NULL: not in the kit */
 /* The lab's runs in order, at most max; returns the count. */
 size_t lab_runs(const struct lab *lab, struct plan_run *out, size_t max);
@@ -512,6 +518,9 @@ struct result {
 	 * (SIGSEGV...), the test over its time limit, a server that never
 	 * printed "listening on", one that did. */
 	int crashed, late, not_started, started;
+	/* Not run: the failed test it needs (the first of a chain), or NULL. */
+	const char *not_run;
+	int blocks;           /* failed or not run: what needs it is not run */
 	char output[3200];
 };
 
