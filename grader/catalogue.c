@@ -105,6 +105,14 @@ const struct lab *lab_find(int number)
 	return NULL;
 }
 
+const struct plan_entry *plan_entry_of(const struct lab *lab, const char *test)
+{
+	for (size_t i = 0; i < lab->nplan; i++)
+		if (strcmp(lab->plan[i].test, test) == 0)
+			return &lab->plan[i];
+	return NULL;
+}
+
 size_t lab_runs(const struct lab *lab, struct plan_run *out, size_t max)
 {
 	size_t n = 0;

@@ -80,16 +80,6 @@ static void show_server_output(const struct ctx *c)
 	}
 }
 
-/* The hint of the lab's "starts" test: the one that matters whenever a
- * test could not even start the server. */
-static const char *start_hint(const struct lab *lab)
-{
-	for (size_t i = 0; i < lab->nplan; i++)
-		if (strcmp(lab->plan[i].test, "starts") == 0)
-			return lab->plan[i].hint;
-	return "step 1";
-}
-
 /* Killed by a signal of its own making (SIGSEGV, SIGABRT, SIGPIPE...),
  * not by the grader's SIGTERM, SIGINT or SIGKILL. */
 static int crashed(const struct server *s)
@@ -185,7 +175,8 @@ static void run_one(const struct options *o, const struct lab *lab,
 		/* A later step's test that could not start the server: step 1
 		 * is the problem. A step-1 test's own hint says more. */
 		int blame_start = c.not_started && r->run->entry->step > 1;
-		const char *hint = blame_start ? start_hint(lab)
+		const struct plan_entry *start = plan_entry_of(lab, "starts");
+		const char *hint = blame_start && start ? start->hint
 				   : c.hint ? c.hint : r->run->entry->hint;
 		/* The test's own hint is about behaviour; this is memory, or
 		 * a race. */

@@ -7,6 +7,8 @@
  *                  and the list of labs
  *   labN.c         one lab's plan: its tests, README steps, hints, limits
  *   harness.c      what tests share: starting servers, failing, waiting
+ *   diagnose.c     what a failure's own finding may not say: thread leaks
+ *                  or big stacks, blocking sockets, the stderr line to quote
  *   contract.c     the tests of the echo contract (every lab)
  *   concurrency.c  the tests of serving many clients at once (labs 2-5)
  *   sandbox.c      the student's server as a contained process group
@@ -229,6 +231,7 @@ void describe_status(int status, char *buf, size_t len);
 
 int proc_fd_count(pid_t pid);          /* -1 if unreadable */
 int proc_blocking_sockets(pid_t pid);  /* sockets without O_NONBLOCK */
+int proc_sockets(pid_t pid);           /* sockets among its descriptors */
 int proc_threads(pid_t pid);           /* -1 if unreadable */
 long proc_rss_kb(pid_t pid);           /* -1 if unreadable */
 long proc_vm_peak_kb(pid_t pid);       /* the most address space it held */
@@ -445,9 +448,9 @@ struct lab {
 	size_t nplan;
 	const struct plan_variant *variants; /* run after the plan */
 	size_t nvariants;
-	/* Its server is one thread, and every socket of it non-blocking: a
-	 * second thread or a blocking socket explains any failure first. */
-	int one_thread, nonblocking;
+	/* Every socket of its server non-blocking: a blocking one explains
+	 * any failure first. (That it is one thread is strategy's test.) */
+	int nonblocking;
 	/* Its server gives each client a thread (lab 3): concurrent uses
 	 * T.concurrent_threads clients, strategy counts threads. */
 	int thread_per_client;
@@ -501,6 +504,8 @@ const struct test *test_find(const char *name);
  * or echo-basic for every test that sends bytes; NULL for starts. */
 const char *test_needs(const char *name);
 const struct lab *lab_find(int number); /* NULL: not in the kit */
+/* Where the lab's plan puts test, or NULL when the lab has no such. */
+const struct plan_entry *plan_entry_of(const struct lab *lab, const char *test);
 /* The lab's runs in order, at most max; returns the count. */
 size_t lab_runs(const struct lab *lab, struct plan_run *out, size_t max);
 

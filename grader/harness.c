@@ -32,47 +32,6 @@ double brief(const struct ctx *c, double seconds)
 	return c->scale > 1 ? T.brief_scale * seconds : seconds;
 }
 
-/*
- * What a failing test's own hint may not know: a thread, or a blocking
- * socket, in a server that must have none stalls every client behind one,
- * and fails tests whose hints speak of other things (backpressure, slow
- * clients).
- * Looked at the moment the test fails, while its clients are connected.
- */
-static void diagnose(struct ctx *c)
-{
-	static char full[320];
-	unsigned long limit_kb = c->lab->limits.mem_mb << 10;
-
-	for (int i = 0; i < c->nsrv; i++)
-		if (c->srv[i].exited)
-			continue;
-		/* A thread per client: a stack each, 8 MiB of address space
-		 * by default, so the memory limit stops thread creation
-		 * long before anything else runs short. VmPeak keeps the
-		 * moment, whatever the server freed since. */
-		else if (c->lab->thread_per_client && limit_kb > 0 &&
-			 c->opt->vg_tool == NULL && !c->srv[i].sanitized &&
-			 proc_vm_peak_kb(c->srv[i].pid) > (long)(limit_kb / 10 * 9)) {
-			snprintf(full, sizeof full, "the server used all the "
-				 "address space it may (%lu MiB), so new threads "
-				 "got no stack: each thread's stack size is 8 MiB "
-				 "by default; give client threads a small one with "
-				 "pthread_attr_setstacksize (step 4)",
-				 c->lab->limits.mem_mb);
-			c->hint = full;
-		}
-		else if (c->lab->one_thread && proc_threads(c->srv[i].pid) > 1)
-			c->hint = "one thread serves every client here: no "
-				  "thread per client, no helper threads";
-		else if (c->lab->nonblocking &&
-			 proc_blocking_sockets(c->srv[i].pid) > 0)
-			c->hint = "the server holds a blocking socket: one read "
-				  "or write that waits stops every client; make "
-				  "the listener non-blocking (NET_NONBLOCK) and "
-				  "accept clients with accept4(..., SOCK_NONBLOCK)";
-}
-
 int fail(struct ctx *c, const char *expected, const char *fmt, ...)
 {
 	va_list ap;
@@ -86,29 +45,6 @@ int fail(struct ctx *c, const char *expected, const char *fmt, ...)
 	return -1;
 }
 
-/* The last line the server wrote to stderr, quoted, or "". */
-static void last_err_line(const struct server *s, char *buf, size_t len)
-{
-	size_t end = s->err.len;
-
-	while (end > 0 && s->err.buf[end - 1] == '\n')
-		end--;
-	size_t start = end;
-	while (start > 0 && s->err.buf[start - 1] != '\n')
-		start--;
-	if (end == start) {
-		buf[0] = '\0';
-		return;
-	}
-	snprintf(buf, len, "; its stderr said \"%.*s\"",
-		 (int)(end - start > 200 ? 200 : end - start), s->err.buf + start);
-	/* A control character (an escape sequence, a carriage return) would
-	 * act on the student's terminal instead of being read there. */
-	for (char *p = buf; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-}
-
 /*
  * Why the server is gone, if it is: "the server was killed by SIGPIPE".
  * After a client saw a reset or an EOF, wait up to wait_s: a crashing
@@ -117,7 +53,7 @@ static void last_err_line(const struct server *s, char *buf, size_t len)
  */
 int server_gone(struct server *s, double wait_s, char *buf, size_t len)
 {
-	char status[96], err[256];
+	char status[96], err[600];
 	double until = now_s() + wait_s;
 
 	while (!server_check_exit(s) && now_s() < until)
@@ -126,7 +62,7 @@ int server_gone(struct server *s, double wait_s, char *buf, size_t len)
 		return 0;
 	server_drain(s);
 	describe_status(s->status, status, sizeof status);
-	last_err_line(s, err, sizeof err);
+	stderr_quote(s, err, sizeof err);
 	snprintf(buf, len, "the server %s%s", status, err);
 	return 1;
 }

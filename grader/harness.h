@@ -13,6 +13,11 @@
 /* Record a failure; always returns -1. */
 int fail(struct ctx *c, const char *expected, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* What the test's own hint may not know, into c->hint (diagnose.c). */
+void diagnose(struct ctx *c);
+/* "; its stderr said \"...\"": the first line that looks like an error
+ * and the last, or "" when the server wrote nothing there. */
+void stderr_quote(const struct server *s, char *buf, size_t len);
 /* "8 MiB", "100 KiB", "1000 bytes": a threshold as a message says it. */
 const char *size_text(uint64_t bytes, char buf[32]);
 /* A short pause, only doubled under valgrind (T.brief_scale). */
