@@ -7,10 +7,12 @@
 #define _GNU_SOURCE
 #include "harness.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 const char *size_text(uint64_t bytes, char buf[32])
@@ -263,12 +265,49 @@ int echo_once(struct ctx *c, const struct flow_spec *spec,
 	return rc;
 }
 
+/*
+ * The "still serves?" probe's own hint, when it fails: it is no part of
+ * the enclosing test's subject (a test may pass its own check and leave
+ * the server broken), so that test's hint would name another mistake. A
+ * death by SIGPIPE is what the lab's early-close hint is about.
+ */
+static const char *probe_hint(const struct ctx *c, const struct server *s)
+{
+	static char text[300];
+	const struct plan_entry *sigpipe = plan_entry_of(c->lab, "early-close");
+	const struct plan_entry *reset = plan_entry_of(c->lab, "client-reset");
+
+	if (s->exited && WIFSIGNALED(s->status) && WTERMSIG(s->status) == SIGPIPE)
+		return sigpipe ? sigpipe->hint : "ignore SIGPIPE: a write to a "
+			"client that left must fail with EPIPE, not kill the server";
+	if (s->exited && WIFSIGNALED(s->status))
+		return "the server crashed: run this test again under valgrind "
+		       "(add --valgrind to the reproduce line) or built with "
+		       "make SAN=address; the first error it reports names the "
+		       "line";
+	if (!s->exited)
+		return "the server still runs but no longer serves a new client: "
+		       "what happened before left it stuck (waiting in a read or "
+		       "write for a client that is gone or does not read, or no "
+		       "longer accepting or watching the listener); the "
+		       "reproduce line's --trace shows the probe's connection";
+	char step[24] = "";
+	if (reset != NULL)
+		snprintf(step, sizeof step, " (step %d)", reset->step);
+	snprintf(text, sizeof text, "the server ended itself: its stderr says "
+		 "why; whatever fails for one client (a read, a write, an "
+		 "accept) must end that client only, or be tried again later, "
+		 "never end the server%s", step);
+	return text;
+}
+
 /* A small echo on an already running server: is it still serving? */
 int still_serves(struct ctx *c, struct server *s, const char *after)
 {
 	/* Text: this asks "still serving?", binary safety is tested apart. */
 	struct flow_spec probe = {.total = T.probe_bytes, .pattern = PAT_TEXT,
 				  .end = END_CLOSE};
+	const char *hint = c->hint;
 	struct flows fs;
 	char expected[200], why[512];
 	int rc;
@@ -276,13 +315,26 @@ int still_serves(struct ctx *c, struct server *s, const char *after)
 	snprintf(expected, sizeof expected,
 		 "after %s, the server still echoes to the next client", after);
 	if (server_gone(s, 0, why, sizeof why))
-		return fail(c, expected, "%s", why);
-	if (aim_flows(c, s, &fs) < 0)
+		rc = fail(c, expected, "%s", why);
+	else if (aim_flows(c, s, &fs) < 0)
 		return -1;
-	flow_start(&fs, &probe);
-	rc = run_flows(c, &fs, s, T.echo_s, expected);
-	flows_free(&fs);
-	return rc;
+	else {
+		flow_start(&fs, &probe);
+		rc = run_flows(c, &fs, s, T.echo_s, expected);
+		flows_free(&fs);
+	}
+	if (rc == 0)
+		return 0;
+	/* What the server said, if it is alive (a death quotes it). */
+	if (!s->exited) {
+		size_t used = strlen(c->happened);
+		server_drain(s);
+		stderr_quote(s, c->happened + used, sizeof c->happened - used);
+	}
+	/* diagnose()'s finding, if it had one, is the cause. */
+	if (c->hint == hint)
+		c->hint = probe_hint(c, s);
+	return -1;
 }
 
 /* A /proc reading failed: the process the grader started is gone (it
