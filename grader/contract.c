@@ -447,7 +447,7 @@ int test_client_reset(struct ctx *c)
 	flows_run(&fs, now_s() + T.bulk_s * c->scale);
 	flows_free(&fs);
 	sleep_s(brief(c, 0.1)); /* let the reset reach the server */
-	return still_serves(c, s, "a client reset its connection mid-stream");
+	return survives(c, s, "a client reset its connection mid-stream");
 }
 
 /* What one look at a connection in /proc/net/tcp and our socket showed. */

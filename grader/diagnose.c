@@ -142,6 +142,7 @@ static int looks_wrong(const char *p, size_t n)
 		"can't", "unable", "denied", "refused", "invalid", "exception",
 		"segmentation", "too many", "no such", "in use", "bad ", "broken",
 		"reset", "killed", "overflow", "out of memory", "not permitted",
+		"corrupt", "double free",
 	};
 	char line[256];
 

@@ -301,8 +301,10 @@ static const char *probe_hint(const struct ctx *c, const struct server *s)
 	return text;
 }
 
-/* A small echo on an already running server: is it still serving? */
-int still_serves(struct ctx *c, struct server *s, const char *after)
+/* A small echo on an already running server: is it still serving? On
+ * failure, the probe's own hint if own_hint (else the test's). */
+static int probe(struct ctx *c, struct server *s, const char *after,
+		 int own_hint)
 {
 	/* Text: this asks "still serving?", binary safety is tested apart. */
 	struct flow_spec probe = {.total = T.probe_bytes, .pattern = PAT_TEXT,
@@ -332,9 +334,19 @@ int still_serves(struct ctx *c, struct server *s, const char *after)
 		stderr_quote(s, c->happened + used, sizeof c->happened - used);
 	}
 	/* diagnose()'s finding, if it had one, is the cause. */
-	if (c->hint == hint)
+	if (own_hint && c->hint == hint)
 		c->hint = probe_hint(c, s);
 	return -1;
+}
+
+int still_serves(struct ctx *c, struct server *s, const char *after)
+{
+	return probe(c, s, after, 1);
+}
+
+int survives(struct ctx *c, struct server *s, const char *after)
+{
+	return probe(c, s, after, 0);
 }
 
 /* A /proc reading failed: the process the grader started is gone (it

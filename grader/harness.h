@@ -45,8 +45,13 @@ size_t start_late_readers(struct ctx *c, struct flows *fs, int count,
 /* One client with one script, on a fresh server. */
 int echo_once(struct ctx *c, const struct flow_spec *spec, double seconds,
 	      const char *expected);
-/* A small echo to a new client on a running server. */
+/* A small echo to a new client on a running server; a failure has the
+ * probe's own hint (the server died of what, or is stuck), not the
+ * test's: the test's own check may have passed. */
 int still_serves(struct ctx *c, struct server *s, const char *after);
+/* The same probe as a test's whole subject (client-reset: the server
+ * survives a reset): a failure keeps the test's own hint. */
+int survives(struct ctx *c, struct server *s, const char *after);
 /* A /proc reading failed: explain why (never a pass). */
 int unreadable(struct ctx *c, struct server *s, const char *expected);
 /* Descriptors after a first client. */
