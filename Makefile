@@ -194,8 +194,12 @@ $(CHECK_LABS): check-lab%: $(COMMON_LIB) $(GRADER) $(SHIM)
 	@dir=$$(ls -d $(LABS)/lab$*-* 2>/dev/null | head -n 1); \
 	if [ -z "$$dir" ]; then echo "no folder $(LABS)/lab$*-*: lab $* is not in this kit yet"; exit 2; fi; \
 	$(MAKE) --no-print-directory -s $$dir/server $$([ -f $$dir/client.c ] && echo $$dir/client) || exit 2; \
-	$(GRADER) --lab $* $(step_opt) $$dir/server; rc=$$?; \
+	res=$$(mktemp); $(GRADER) --lab $* $(step_opt) --json $$res $$dir/server; rc=$$?; \
+	nostart=$$(grep -l 'not run because starts failed' $$res); rm -f $$res; \
 	[ $$rc -eq 77 ] && exit 0; \
+	extra=""; [ -x $$dir/client ] && [ "$${STEP:-99}" -ge 5 ] && extra="the client check (step 5)"; \
+	[ -f $$dir/coro.c ] && [ "$${STEP:-99}" -ge 4 ] && extra="the runtime's unit tests"; \
+	if [ -n "$$nostart" ] && [ -n "$$extra" ]; then echo "NOT RUN because starts failed: $$extra"; exit 1; fi; \
 	if [ -x $$dir/client ] && [ "$${STEP:-99}" -ge 5 ]; then \
 		sh grader/tools/client-check.sh $$dir/server $$dir/client || rc=1; fi; \
 	if [ -f $$dir/coro.c ] && [ "$${STEP:-99}" -ge 4 ]; then \

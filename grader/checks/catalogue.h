@@ -17,5 +17,8 @@ struct test {
 
 /* NULL: no test of that name. */
 const struct test *test_find(const char *name);
+/* The test that must have passed for this one to show anything: starts,
+ * or echo-basic for every test that sends bytes; NULL for starts. */
+const char *test_needs(const char *name);
 
 #endif

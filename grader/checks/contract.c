@@ -64,6 +64,7 @@ int test_starts(struct ctx *c)
 	 * is sigterm's business, not this test's), then drained. */
 	sleep_s(brief(c, 0.1));
 	server_stop(s, T.stop_grace_s * c->scale);
+	c->dependents_may_run = 1; /* it started: the rest can be graded */
 	if (s->out.lines != 1)
 		return fail(c, "stdout carries only the \"listening on\" line "
 			    "(logs go to stderr)", "it wrote %zu lines", s->out.lines);
@@ -452,7 +453,7 @@ int test_client_reset(struct ctx *c)
 	flows_run(&fs, now_s() + T.bulk_s * c->scale);
 	flows_free(&fs);
 	sleep_s(brief(c, 0.1)); /* let the reset reach the server */
-	return still_serves(c, s, "a client reset its connection mid-stream");
+	return survives(c, s, "a client reset its connection mid-stream");
 }
 
 /* What one look at a connection in /proc/net/tcp and our socket showed. */

@@ -6,28 +6,20 @@
  */
 #define _GNU_SOURCE
 #include "checks/harness.h"
+#include "checks/diagnose.h"
 #include "checks/thresholds.h"
 #include "engine/clock.h"
 #include "engine/pattern.h"
 #include "engine/procfs.h"
 #include "engine/status.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
-
-const char *size_text(uint64_t bytes, char buf[32])
-{
-	if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
-		snprintf(buf, 32, "%llu MiB", (unsigned long long)(bytes >> 20));
-	else if (bytes >= (1u << 10) && bytes % (1u << 10) == 0)
-		snprintf(buf, 32, "%llu KiB", (unsigned long long)(bytes >> 10));
-	else
-		snprintf(buf, 32, "%llu bytes", (unsigned long long)bytes);
-	return buf;
-}
 
 /* A short pause for something to happen (a connect, a reset to arrive).
  * Deadlines scale with valgrind's slowness; these only double, since a
@@ -35,47 +27,6 @@ const char *size_text(uint64_t bytes, char buf[32])
 double brief(const struct ctx *c, double seconds)
 {
 	return c->scale > 1 ? T.brief_scale * seconds : seconds;
-}
-
-/*
- * What a failing test's own hint may not know: a thread, or a blocking
- * socket, in a server that must have none stalls every client behind one,
- * and fails tests whose hints speak of other things (backpressure, slow
- * clients).
- * Looked at the moment the test fails, while its clients are connected.
- */
-static void diagnose(struct ctx *c)
-{
-	static char full[320];
-	unsigned long limit_kb = c->lab->limits.mem_mb << 10;
-
-	for (int i = 0; i < c->nsrv; i++)
-		if (c->srv[i].exited)
-			continue;
-		/* A thread per client: a stack each, 8 MiB of address space
-		 * by default, so the memory limit stops thread creation
-		 * long before anything else runs short. VmPeak keeps the
-		 * moment, whatever the server freed since. */
-		else if (c->lab->thread_per_client && limit_kb > 0 &&
-			 c->opt->vg_tool == NULL && !c->srv[i].sanitized &&
-			 proc_vm_peak_kb(c->srv[i].pid) > (long)(limit_kb / 10 * 9)) {
-			snprintf(full, sizeof full, "the server used all the "
-				 "address space it may (%lu MiB), so new threads "
-				 "got no stack: each thread's stack size is 8 MiB "
-				 "by default; give client threads a small one with "
-				 "pthread_attr_setstacksize (step 4)",
-				 c->lab->limits.mem_mb);
-			c->hint = full;
-		}
-		else if (c->lab->one_thread && proc_threads(c->srv[i].pid) > 1)
-			c->hint = "one thread serves every client here: no "
-				  "thread per client, no helper threads";
-		else if (c->lab->nonblocking &&
-			 proc_blocking_sockets(c->srv[i].pid) > 0)
-			c->hint = "the server holds a blocking socket: one read "
-				  "or write that waits stops every client; make "
-				  "the listener non-blocking (NET_NONBLOCK) and "
-				  "accept clients with accept4(..., SOCK_NONBLOCK)";
 }
 
 int fail(struct ctx *c, const char *expected, const char *fmt, ...)
@@ -91,29 +42,6 @@ int fail(struct ctx *c, const char *expected, const char *fmt, ...)
 	return -1;
 }
 
-/* The last line the server wrote to stderr, quoted, or "". */
-static void last_err_line(const struct server *s, char *buf, size_t len)
-{
-	size_t end = s->err.len;
-
-	while (end > 0 && s->err.buf[end - 1] == '\n')
-		end--;
-	size_t start = end;
-	while (start > 0 && s->err.buf[start - 1] != '\n')
-		start--;
-	if (end == start) {
-		buf[0] = '\0';
-		return;
-	}
-	snprintf(buf, len, "; its stderr said \"%.*s\"",
-		 (int)(end - start > 200 ? 200 : end - start), s->err.buf + start);
-	/* A control character (an escape sequence, a carriage return) would
-	 * act on the student's terminal instead of being read there. */
-	for (char *p = buf; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-}
-
 /*
  * Why the server is gone, if it is: "the server was killed by SIGPIPE".
  * After a client saw a reset or an EOF, wait up to wait_s: a crashing
@@ -122,7 +50,7 @@ static void last_err_line(const struct server *s, char *buf, size_t len)
  */
 int server_gone(struct server *s, double wait_s, char *buf, size_t len)
 {
-	char status[96], err[256];
+	char status[96], err[600];
 	double until = now_s() + wait_s;
 
 	while (!server_check_exit(s) && now_s() < until)
@@ -131,7 +59,7 @@ int server_gone(struct server *s, double wait_s, char *buf, size_t len)
 		return 0;
 	server_drain(s);
 	describe_status(s->status, status, sizeof status);
-	last_err_line(s, err, sizeof err);
+	stderr_quote(s, err, sizeof err);
 	snprintf(buf, len, "the server %s%s", status, err);
 	return 1;
 }
@@ -334,12 +262,51 @@ int echo_once(struct ctx *c, const struct flow_spec *spec, double seconds,
 	return rc;
 }
 
-/* A small echo on an already running server: is it still serving? */
-int still_serves(struct ctx *c, struct server *s, const char *after)
+/*
+ * The "still serves?" probe's own hint, when it fails: it is no part of
+ * the enclosing test's subject (a test may pass its own check and leave
+ * the server broken), so that test's hint would name another mistake. A
+ * death by SIGPIPE is what the lab's early-close hint is about.
+ */
+static const char *probe_hint(const struct ctx *c, const struct server *s)
+{
+	static char text[300];
+	const struct plan_entry *sigpipe = plan_entry_of(c->lab, "early-close");
+	const struct plan_entry *reset = plan_entry_of(c->lab, "client-reset");
+
+	if (s->exited && WIFSIGNALED(s->status) && WTERMSIG(s->status) == SIGPIPE)
+		return sigpipe ? sigpipe->hint : "ignore SIGPIPE: a write to a "
+			"client that left must fail with EPIPE, not kill the server";
+	if (s->exited && WIFSIGNALED(s->status))
+		return "the server crashed: run this test again under valgrind "
+		       "(add --valgrind to the reproduce line) or built with "
+		       "make SAN=address; the first error it reports names the "
+		       "line";
+	if (!s->exited)
+		return "the server still runs but no longer serves a new client: "
+		       "what happened before left it stuck (waiting in a read or "
+		       "write for a client that is gone or does not read, or no "
+		       "longer accepting or watching the listener); the "
+		       "reproduce line's --trace shows the probe's connection";
+	char step[24] = "";
+	if (reset != NULL)
+		snprintf(step, sizeof step, " (step %d)", reset->step);
+	snprintf(text, sizeof text, "the server ended itself: its stderr says "
+		 "why; whatever fails for one client (a read, a write, an "
+		 "accept) must end that client only, or be tried again later, "
+		 "never end the server%s", step);
+	return text;
+}
+
+/* A small echo on an already running server: is it still serving? On
+ * failure, the probe's own hint if own_hint (else the test's). */
+static int probe(struct ctx *c, struct server *s, const char *after,
+		 int own_hint)
 {
 	/* Text: this asks "still serving?", binary safety is tested apart. */
 	struct flow_spec probe = {.total = T.probe_bytes, .pattern = PAT_TEXT,
 				  .end = END_CLOSE};
+	const char *hint = c->hint;
 	struct flows fs;
 	char expected[200], why[512];
 	int rc;
@@ -347,13 +314,36 @@ int still_serves(struct ctx *c, struct server *s, const char *after)
 	snprintf(expected, sizeof expected,
 		 "after %s, the server still echoes to the next client", after);
 	if (server_gone(s, 0, why, sizeof why))
-		return fail(c, expected, "%s", why);
-	if (aim_flows(c, s, &fs) < 0)
+		rc = fail(c, expected, "%s", why);
+	else if (aim_flows(c, s, &fs) < 0)
 		return -1;
-	flow_start(&fs, &probe);
-	rc = run_flows(c, &fs, s, T.echo_s, expected);
-	flows_free(&fs);
-	return rc;
+	else {
+		flow_start(&fs, &probe);
+		rc = run_flows(c, &fs, s, T.echo_s, expected);
+		flows_free(&fs);
+	}
+	if (rc == 0)
+		return 0;
+	/* What the server said, if it is alive (a death quotes it). */
+	if (!s->exited) {
+		size_t used = strlen(c->happened);
+		server_drain(s);
+		stderr_quote(s, c->happened + used, sizeof c->happened - used);
+	}
+	/* diagnose()'s finding, if it had one, is the cause. */
+	if (own_hint && c->hint == hint)
+		c->hint = probe_hint(c, s);
+	return -1;
+}
+
+int still_serves(struct ctx *c, struct server *s, const char *after)
+{
+	return probe(c, s, after, 1);
+}
+
+int survives(struct ctx *c, struct server *s, const char *after)
+{
+	return probe(c, s, after, 0);
 }
 
 /* A /proc reading failed: the process the grader started is gone (it

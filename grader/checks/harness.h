@@ -52,6 +52,9 @@ struct ctx {
 	int skipped;
 	const char *skip_why; /* what this machine lacks, or NULL */
 	int not_started;      /* no "listening on" line: blame step 1 */
+	/* A failure the tests that need this one can run despite (starts:
+	 * stdout carries more than the line). */
+	int dependents_may_run;
 	int started;          /* a server of the test printed its line */
 	char expected[256];   /* set by a failing test */
 	char happened[768];
@@ -60,8 +63,6 @@ struct ctx {
 /* Record a failure; always returns -1. */
 int fail(struct ctx *c, const char *expected, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* "8 MiB", "100 KiB", "1000 bytes": a threshold as a message says it. */
-const char *size_text(uint64_t bytes, char buf[32]);
 /* A short pause, only doubled under valgrind (T.brief_scale). */
 double brief(const struct ctx *c, double seconds);
 /* 1 and "the server was killed by SIGPIPE" in buf if it is gone. */
@@ -87,8 +88,13 @@ size_t start_late_readers(struct ctx *c, struct flows *fs, int count,
 /* One client with one script, on a fresh server. */
 int echo_once(struct ctx *c, const struct flow_spec *spec, double seconds,
 	      const char *expected);
-/* A small echo to a new client on a running server. */
+/* A small echo to a new client on a running server; a failure has the
+ * probe's own hint (the server died of what, or is stuck), not the
+ * test's: the test's own check may have passed. */
 int still_serves(struct ctx *c, struct server *s, const char *after);
+/* The same probe as a test's whole subject (client-reset: the server
+ * survives a reset): a failure keeps the test's own hint. */
+int survives(struct ctx *c, struct server *s, const char *after);
 /* A /proc reading failed: explain why (never a pass). */
 int unreadable(struct ctx *c, struct server *s, const char *expected);
 /* Descriptors after a first client. */

@@ -37,9 +37,9 @@ struct lab {
 	size_t nplan;
 	const struct plan_variant *variants; /* run after the plan */
 	size_t nvariants;
-	/* Its server is one thread, and every socket of it non-blocking: a
-	 * second thread or a blocking socket explains any failure first. */
-	int one_thread, nonblocking;
+	/* Every socket of its server non-blocking: a blocking one explains
+	 * any failure first. (That it is one thread is strategy's test.) */
+	int nonblocking;
 	/* Its server gives each client a thread (lab 3): concurrent uses
 	 * T.concurrent_threads clients, strategy counts threads. */
 	int thread_per_client;
@@ -56,5 +56,17 @@ struct lab {
 	} poll_switch;
 	struct limits limits;
 };
+
+/* What main runs: the plan's entries, then its variants, in order. */
+struct plan_run {
+	const char *name;
+	const struct plan_entry *entry;
+	const char *env;      /* or NULL */
+};
+
+/* Where the lab's plan puts test, or NULL when the lab has no such. */
+const struct plan_entry *plan_entry_of(const struct lab *lab, const char *test);
+/* The lab's runs in order, at most max; returns the count. */
+size_t lab_runs(const struct lab *lab, struct plan_run *out, size_t max);
 
 #endif

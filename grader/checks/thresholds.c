@@ -5,6 +5,8 @@
  */
 #include "checks/thresholds.h"
 
+#include <stdio.h>
+
 const struct thresholds T = {
 	.listen_s = 2,
 	.exit_s = 5,
@@ -66,3 +68,14 @@ const struct thresholds T = {
 	.stop_grace_s = 1,
 	.kill_give_up_s = 10,
 };
+
+const char *size_text(uint64_t bytes, char buf[32])
+{
+	if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
+		snprintf(buf, 32, "%llu MiB", (unsigned long long)(bytes >> 20));
+	else if (bytes >= (1u << 10) && bytes % (1u << 10) == 0)
+		snprintf(buf, 32, "%llu KiB", (unsigned long long)(bytes >> 10));
+	else
+		snprintf(buf, 32, "%llu bytes", (unsigned long long)bytes);
+	return buf;
+}

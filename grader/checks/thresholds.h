@@ -81,4 +81,7 @@ struct thresholds {
 };
 extern const struct thresholds T;
 
+/* "8 MiB", "100 KiB", "1000 bytes": a threshold as a message says it. */
+const char *size_text(uint64_t bytes, char buf[32]);
+
 #endif

@@ -86,16 +86,6 @@ static void show_server_output(const struct ctx *c)
 	}
 }
 
-/* The hint of the lab's "starts" test: the one that matters whenever a
- * test could not even start the server. */
-static const char *start_hint(const struct lab *lab)
-{
-	for (size_t i = 0; i < lab->nplan; i++)
-		if (strcmp(lab->plan[i].test, "starts") == 0)
-			return lab->plan[i].hint;
-	return "step 1";
-}
-
 /* Killed by a signal of its own making (SIGSEGV, SIGABRT, SIGPIPE...),
  * not by the grader's SIGTERM, SIGINT or SIGKILL. */
 static int crashed(const struct server *s)
@@ -123,6 +113,8 @@ static void run_one(const struct options *o, const struct lab *lab,
 	test_deadline = now_s() + T.test_limit_s * c.scale;
 	rc = r->test->run(&c);
 	int late = now_s() > test_deadline;
+	/* What needs this test runs unless its own check failed. */
+	r->blocks = (rc < 0 || late) && !c.dependents_may_run;
 	test_deadline = 0;
 	for (int i = 0; i < c.nsrv; i++) {
 		server_stop(&c.srv[i], T.stop_grace_s * c.scale);
@@ -192,7 +184,8 @@ static void run_one(const struct options *o, const struct lab *lab,
 		/* A later step's test that could not start the server: step 1
 		 * is the problem. A step-1 test's own hint says more. */
 		int blame_start = c.not_started && r->run->entry->step > 1;
-		const char *hint = blame_start ? start_hint(lab)
+		const struct plan_entry *start = plan_entry_of(lab, "starts");
+		const char *hint = blame_start && start ? start->hint
 				   : c.hint ? c.hint : r->run->entry->hint;
 		/* The test's own hint is about behaviour; this is memory, or
 		 * a race. */
@@ -248,6 +241,56 @@ void grade_plan(const struct options *o, const struct lab *lab,
 	}
 }
 
+/* The result of the test r needs, among those before it; NULL when that
+ * test is not among them (not selected, or later in the plan). */
+static const struct result *parent_of(const struct grading *g,
+				      const struct result *r)
+{
+	const char *need = test_needs(r->test->name);
+
+	for (const struct result *p = g->results; need != NULL && p < r; p++)
+		if (strcmp(p->name, need) == 0)
+			return p;
+	return NULL;
+}
+
+/* r is not run: the test it needs failed (or was not run either). */
+static void mark_not_run(struct result *r, const struct result *parent)
+{
+	r->not_run = parent->not_run ? parent->not_run : parent->name;
+	r->blocks = 1;
+	snprintf(r->output, sizeof r->output, "not run because %s failed: this "
+		 "test needs %s to pass first, so fix that first", r->not_run,
+		 parent->name);
+}
+
+/* One line for each failed test that kept others from running, naming
+ * them, wrapped: "NOT RUN because starts failed: sigterm bad-args ...". */
+static void print_not_run(const struct grading *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		const char *root = g->results[i].not_run;
+		int first = 1, col = 0;
+		for (size_t k = 0; k < i && root != NULL; k++)
+			if (g->results[k].not_run == root)
+				root = NULL; /* said already */
+		for (size_t k = i; k < g->n && root != NULL; k++) {
+			const char *name = g->results[k].name;
+			if (g->results[k].not_run != root)
+				continue;
+			if (first)
+				col = printf("NOT RUN because %s failed:", root);
+			else if (col + 1 + (int)strlen(name) > 78)
+				col = printf("\n ") - 1;
+			col += printf(" %s", name);
+			first = 0;
+		}
+		if (root != NULL)
+			printf("\n");
+	}
+	fflush(stdout);
+}
+
 void grade_server(const struct options *o, const struct lab *lab,
 		  struct grading *g)
 {
@@ -259,12 +302,17 @@ void grade_server(const struct options *o, const struct lab *lab,
 	g->max = 0; /* from here, of the tests that ran and were not skipped */
 	for (size_t i = 0; i < planned && !grader_interrupted; i++) {
 		struct result *r = &g->results[i];
-		run_one(o, lab, r);
+		const struct result *parent = parent_of(g, r);
+		if (parent != NULL && parent->blocks)
+			mark_not_run(r, parent);
+		else
+			run_one(o, lab, r);
 		if (r->stopped)
 			break;
 		g->n++;
 		g->score += r->score;
 		g->max += r->skipped ? 0 : r->test->points;
 	}
+	print_not_run(g);
 	g->seconds = now_s() - started;
 }

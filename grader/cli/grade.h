@@ -23,6 +23,9 @@ struct result {
 	 * (SIGSEGV...), the test over its time limit, a server that never
 	 * printed "listening on", one that did. */
 	int crashed, late, not_started, started;
+	/* Not run: the failed test it needs (the first of a chain), or NULL. */
+	const char *not_run;
+	int blocks;           /* failed or not run: what needs it is not run */
 	char output[3200];
 };
 

@@ -87,6 +87,18 @@ static int links_to(pid_t pid, const char *fd, const char *target,
 	return strcmp(target, want) == 0;
 }
 
+static int is_socket(pid_t pid, const char *fd, const char *target,
+		     const char *unused)
+{
+	(void)pid, (void)fd, (void)unused;
+	return strncmp(target, "socket:", 7) == 0;
+}
+
+int proc_sockets(pid_t pid)
+{
+	return each_fd(pid, is_socket, NULL);
+}
+
 int proc_uses_epoll(pid_t pid)
 {
 	return each_fd(pid, links_to, "anon_inode:[eventpoll]") > 0;

@@ -10,6 +10,7 @@
 
 int proc_fd_count(pid_t pid);          /* -1 if unreadable */
 int proc_blocking_sockets(pid_t pid);  /* sockets without O_NONBLOCK */
+int proc_sockets(pid_t pid);           /* sockets among its descriptors */
 int proc_threads(pid_t pid);           /* -1 if unreadable */
 long proc_rss_kb(pid_t pid);           /* -1 if unreadable */
 long proc_vm_peak_kb(pid_t pid);       /* the most address space it held */

@@ -82,7 +82,6 @@ const struct lab lab2 = {
 	.nplan = sizeof plan / sizeof plan[0],
 	.variants = variants,
 	.nvariants = sizeof variants / sizeof variants[0],
-	.one_thread = 1,
 	.nonblocking = 1,
 	.poll_switch = {"LAB2_BACKEND", "poll"},
 	.limits = {.mem_mb = 1024, .nofile = 4096, .nproc = 1100, .cpu_s = 120},

@@ -60,7 +60,6 @@ const struct lab lab4 = {
 	.number = 4,
 	.plan = plan,
 	.nplan = sizeof plan / sizeof plan[0],
-	.one_thread = 1,
 	.nonblocking = 1,
 	.limits = {.mem_mb = 1024, .nofile = 4096, .nproc = 1100, .cpu_s = 120},
 };

@@ -112,7 +112,6 @@ const struct lab lab5 = {
 	.number = 5,
 	.plan = plan,
 	.nplan = sizeof plan / sizeof plan[0],
-	.one_thread = 1,
 	.completion = 1,
 	.unavailable = uring_unavailable,
 	.limits = {.mem_mb = 1024, .nofile = 4096, .nproc = 1100, .cpu_s = 120},

@@ -140,7 +140,12 @@ static int send_back(int fd, char *buf, size_t n)
 	// write-once: lab 1's step-3 stand-in: one write, a short count ends it
 	if (flaw("write-once"))
 		return write(fd, buf, n) == (ssize_t)n ? 0 : -1;
-	return net_write_all(fd, buf, n);
+	// retry-write: tries a failed write again, a pause between, until it
+	// goes through: a client that reset holds the server for good
+	int rc;
+	while ((rc = net_write_all(fd, buf, n)) < 0 && flaw("retry-write"))
+		usleep(100000);
+	return rc;
 }
 
 /* Echo until the client shuts down its sending side: 0, or -1 (errno). */

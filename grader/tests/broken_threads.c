@@ -147,10 +147,13 @@ int main(int argc, char *argv[])
 	if (pthread_create(&tid, NULL, signal_thread, &set) != 0)
 		return 1;
 	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	// threads-joinable: threads nobody joins nor detaches, with default
+	// stacks (lab 3 after step 2): each ended thread keeps its 8 MiB
+	if (!flaw("threads-joinable"))
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	// threads-default-stack: leaves each thread the default stack, 8 MiB
 	// of address space: the memory limit stops thread creation at ~120
-	if (!flaw("threads-default-stack"))
+	if (!flaw("threads-default-stack") && !flaw("threads-joinable"))
 		pthread_attr_setstacksize(&attr, THREAD_STACK);
 	for (;;) {
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);

@@ -403,9 +403,11 @@ int main(int argc, char *argv[])
 {
 	int rc;
 
-	// TODO(step 1): a ring of RING_ENTRIES (io_uring_queue_init, flags
-	// below: -errno on failure, say so, exit 1); listener_open (blocking
-	// is fine: the kernel waits, not us); submit the first accept.
+	// TODO(step 1): a ring of RING_ENTRIES: io_uring_queue_init with
+	// flags 0, as the README says (the reference first asks for two
+	// flags of kernel 6.1, then falls back to 0 on -EINVAL); -errno on
+	// failure: say so, exit 1. Then listener_open (blocking is fine: the
+	// kernel waits, not us); submit the first accept.
 	// skeleton: (void)argc, (void)argv, (void)rc;
 	// skeleton: fputs("server: not listening yet (TODO step 1)\n", stderr);
 	// skeleton: return 1;
