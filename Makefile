@@ -59,6 +59,9 @@ CORO_TEST  := grader/tests/bin/test-coro
 LABS ?= labs
 STEP ?=
 step_opt = $(if $(STEP),--step $(STEP))
+# HELGRIND=1: every test under valgrind's helgrind (lab 3's races);
+# VALGRIND=1: under memcheck.
+vg_opt = $(if $(HELGRIND),--helgrind) $(if $(VALGRIND),--valgrind)
 
 .PHONY: all help deps check grade gradescope handout platform test demo bench skeletons clean format tidy broken \
 	check-lab1 check-lab2 check-lab3 check-lab4 check-lab5
@@ -67,7 +70,8 @@ all: $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM)
 
 help:
 	@echo "make               build every lab, solution and the grader"
-	@echo "make check-labN    grade your lab N (STEP=K: only steps 1..K)"
+	@echo "make check-labN    grade your lab N (STEP=K: only steps 1..K; HELGRIND=1"
+	@echo "                   or VALGRIND=1: every test under helgrind or memcheck)"
 	@echo "make check         grade every lab"
 	@echo "make grade LAB=N   the grader alone on lab N (TEST=NAME: one test)"
 	@echo "make gradescope LAB=N  autograder-labN.zip for a Gradescope assignment"
@@ -160,7 +164,7 @@ $(CHECK_LABS): check-lab%: $(COMMON_LIB) $(GRADER) $(SHIM)
 	@dir=$$(ls -d $(LABS)/lab$*-* 2>/dev/null | head -n 1); \
 	if [ -z "$$dir" ]; then echo "no folder $(LABS)/lab$*-*: lab $* is not in this kit yet"; exit 2; fi; \
 	$(MAKE) --no-print-directory -s $$dir/server $$([ -f $$dir/client.c ] && echo $$dir/client) || exit 2; \
-	$(GRADER) --lab $* $(step_opt) $$dir/server; rc=$$?; \
+	$(GRADER) --lab $* $(step_opt) $(vg_opt) $$dir/server; rc=$$?; \
 	[ $$rc -eq 77 ] && exit 0; \
 	if [ -x $$dir/client ] && [ "$${STEP:-99}" -ge 5 ]; then \
 		sh grader/tools/client-check.sh $$dir/server $$dir/client || rc=1; fi; \

@@ -240,6 +240,8 @@ int proc_uses_uring(pid_t pid);        /* an anon_inode:[io_uring] fd */
 int proc_io_workers(pid_t pid);        /* the kernel's io_uring threads */
 int proc_maps_file(pid_t pid, const char *name); /* 1, 0, -1 unreadable */
 int proc_waits_in_poll(pid_t pid);      /* asleep in poll/select/epoll_wait */
+/* A descriptor two of its threads are blocked reading at once, or -1. */
+int proc_shared_read_fd(pid_t pid);
 int proc_descendants(pid_t root, pid_t *out, int max); /* count found */
 long proc_user_tasks(uid_t uid);       /* what RLIMIT_NPROC counts */
 /* For each of n connections from remote_ports[k] to local_port: its TCP
@@ -426,11 +428,14 @@ struct plan_entry {
 };
 
 /* A test run again, under a name of its own, with a setting in the
- * server's environment (lab 2: the poll backend once epoll is in). */
+ * server's environment (lab 2: the poll backend once epoll is in), or
+ * under a valgrind tool of its own (lab 3: the statistics under
+ * helgrind, which sees a race whether or not it bit this time). */
 struct plan_variant {
 	const char *name;
 	struct plan_entry entry;
-	const char *env;      /* "NAME=value" */
+	const char *env;      /* "NAME=value", or NULL */
+	const char *vg_tool;  /* "helgrind", over --valgrind; or NULL */
 };
 
 /* The grader's exit status when the lab cannot run here at all (lab 5
@@ -464,6 +469,7 @@ struct plan_run {
 	const char *name;
 	const struct plan_entry *entry;
 	const char *env;      /* or NULL */
+	const char *vg_tool;  /* or NULL: --valgrind/--helgrind's, if any */
 };
 
 /* One test's world: the servers it started and what it found. */
@@ -481,6 +487,7 @@ struct ctx {
 	int skipped;
 	int not_started;      /* no "listening on" line: blame step 1 */
 	int started;          /* a server of the test printed its line */
+	int no_by_hand;       /* a mistake nc's one client cannot show */
 	char expected[256];   /* set by a failing test */
 	char happened[768];
 };

@@ -78,6 +78,8 @@ int fail(struct ctx *c, const char *expected, const char *fmt, ...)
 	va_list ap;
 
 	diagnose(c);
+	if (c->lab->thread_per_client)
+		handover_diagnose(c);
 
 	snprintf(c->expected, sizeof c->expected, "%s", expected);
 	va_start(ap, fmt);

@@ -101,5 +101,8 @@ int test_strategy(struct ctx *c);
 int test_stats(struct ctx *c);
 int test_orderly_exit(struct ctx *c);
 int strategy_threads(struct ctx *c); /* test_strategy, for lab 3 */
+/* At a failure: two threads reading one client's socket mean the
+ * descriptor was handed over by pointer; say so (c->hint). */
+void handover_diagnose(struct ctx *c);
 
 #endif

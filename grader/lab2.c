@@ -61,13 +61,13 @@ static const struct plan_entry plan[] = {
 #define POLL_HINT "step 5: with LAB2_BACKEND=poll the server falls back to " \
 	"step 1's poll backend; it passes with epoll, so look there: does " \
 	"poll_watch fill pollset[fd], poll_wait copy out every ready entry?"
-#define ON_POLL(test) {test "-poll", {test, 5, POLL_HINT}, "LAB2_BACKEND=poll"}
+#define ON_POLL(test) {test "-poll", {test, 5, POLL_HINT}, "LAB2_BACKEND=poll", NULL}
 static const struct plan_variant variants[] = {
 	ON_POLL("idle-client"), ON_POLL("slow-reader"), ON_POLL("concurrent"),
 	ON_POLL("churn"),
 	{"fd-limit-poll", {"fd-limit", 6, "step 6: with LAB2_BACKEND=poll too: "
 			   "the listener leaves poll's set while descriptors "
-			   "run short"}, "LAB2_BACKEND=poll"},
+			   "run short"}, "LAB2_BACKEND=poll", NULL},
 };
 
 /* One thread holding every client: descriptors for concurrent's 1,000

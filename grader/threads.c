@@ -184,3 +184,43 @@ int test_orderly_exit(struct ctx *c)
 
 	return rc == 0 ? signal_ends_server(c, SIGINT, T.idle_clients, 1) : rc;
 }
+
+/*
+ * A client's descriptor passed to its thread as a pointer (&fd) is read
+ * by the thread after the accept loop, or the next call, has put another
+ * number there: two threads then read one socket, and another socket has
+ * none. Clients arriving together show it; one at a time (nc by hand)
+ * almost never does. The failing test's own clients may be gone by now,
+ * so a few more arrive together, hold on, and the threads are looked at.
+ */
+static int shares_a_socket(struct ctx *c, struct server *s)
+{
+	struct flow_spec f = {.total = 1, .pattern = PAT_TEXT, .end = END_HOLD};
+	struct flows fs;
+	int shared = proc_shared_read_fd(s->pid) >= 0;
+
+	if (shared || c->addr[0] == '\0' || flows_init(&fs, c->addr, NULL) < 0)
+		return shared;
+	for (int i = 0; i < T.strategy_clients; i++)
+		flow_start(&fs, &f);
+	flows_run_for(&fs, brief(c, 0.3));
+	shared = proc_shared_read_fd(s->pid) >= 0;
+	flows_free(&fs);
+	return shared;
+}
+
+void handover_diagnose(struct ctx *c)
+{
+	for (int i = 0; i < c->nsrv; i++) {
+		if (c->srv[i].exited || !shares_a_socket(c, &c->srv[i]))
+			continue;
+		c->hint = "step 1: each thread must get its own descriptor, by "
+			  "value: (void *)(intptr_t)fd, not &fd; two threads "
+			  "were reading one client's socket, so the pointer "
+			  "was read after the next client's number replaced "
+			  "it. Clients arriving together show it, one client "
+			  "by hand (nc) cannot: use the reproduce line";
+		c->no_by_hand = 1;
+		return;
+	}
+}
