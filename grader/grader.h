@@ -76,6 +76,8 @@ struct thresholds {
 	uint32_t churn_bytes; /* each cycle's echo: enough that a buffer
 			       * leaked per client shows in memory */
 	long churn_rss_growth_kb; /* churn: server memory may grow this much */
+	int churn_reset_every;  /* churn: one client in so many resets, */
+	uint32_t churn_reset_bytes; /* unread, after sending so much */
 	int idle_clients;     /* idle-cpu: connected, echoed once, then idle */
 	double idle_watch_s;  /* for so long, using under */
 	double idle_cpu;      /* runnable seconds per second */

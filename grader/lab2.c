@@ -65,6 +65,11 @@ static const struct plan_entry plan[] = {
 static const struct plan_variant variants[] = {
 	ON_POLL("idle-client"), ON_POLL("slow-reader"), ON_POLL("concurrent"),
 	ON_POLL("churn"),
+	{"idle-cpu-poll", {"idle-cpu", 5, "step 5: with LAB2_BACKEND=poll the "
+			   "server spins while clients idle: a client closed "
+			   "but left in pollset (conn_close must stop watching "
+			   "it first: pollset[fd].fd = -1) is ready at once "
+			   "(POLLNVAL), forever"}, "LAB2_BACKEND=poll", NULL},
 	{"fd-limit-poll", {"fd-limit", 6, "step 6: with LAB2_BACKEND=poll too: "
 			   "the listener leaves poll's set while descriptors "
 			   "run short"}, "LAB2_BACKEND=poll", NULL},
