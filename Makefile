@@ -41,7 +41,7 @@ GRADER_HDR := $(wildcard grader/*.h)
 GRADER     := grader/grader
 # The LD_PRELOAD shim of the partial-io test. It is loaded into servers of
 # any build, so it is never built with a sanitizer (SAN) itself.
-SHIM_SRC   := grader/inject/shortio.c
+SHIM_SRC   := grader/inject/shortio.c grader/inject/uring_errors.c
 SHIM       := grader/inject/libshortio.so
 # Deliberately broken servers: one source, one binary per flaw named in the
 # manifest (grader/tests/bin/NAME is built with -DFLAW='"NAME"').
@@ -107,7 +107,7 @@ $(GRADER): $(GRADER_SRC) $(GRADER_HDR) $(COMMON_LIB) $(COMMON_HDR)
 	$(CC) $(ALL_CFLAGS) -Igrader $(LDFLAGS) -o $@ $(GRADER_SRC) $(COMMON_LIB) $(LDLIBS)
 
 $(SHIM): $(SHIM_SRC)
-	$(CC) $(WARN) $(filter-out -fsanitize=%,$(CFLAGS)) -fPIC -shared -o $@ $< -ldl
+	$(CC) $(WARN) $(filter-out -fsanitize=%,$(CFLAGS)) -fPIC -shared -o $@ $(SHIM_SRC) -ldl
 
 grader/tests/bin/mux-%: grader/tests/broken_mux.c $(COMMON_LIB) $(COMMON_HDR) grader/tests/manifest
 	@mkdir -p $(@D)

@@ -71,6 +71,11 @@ int any_flow_failed(struct ctx *c, struct flows *fs, struct server *s,
  * that very signal. 0, or -1 with the failure (contract.c). */
 int signal_ends_server(struct ctx *c, int sig, int clients, int zero_only);
 
+/* The grader's shim (grader/inject/) for the next server: LD_PRELOAD in
+ * c->env[0], its setting in c->env[1]; then whether it was loaded. */
+int preload_shim(struct ctx *c);
+int shim_loaded(struct ctx *c, struct server *s);
+
 /* contract.c: the echo contract, every lab */
 int test_starts(struct ctx *c);
 int test_bad_args(struct ctx *c);
@@ -96,6 +101,9 @@ int test_concurrent(struct ctx *c);
 int test_churn(struct ctx *c);
 int test_fd_limit(struct ctx *c);
 int test_strategy(struct ctx *c);
+
+/* completion.c: error completions on live clients, lab 5 */
+int test_error_completion(struct ctx *c);
 
 /* threads.c: a thread per client, lab 3 */
 int test_stats(struct ctx *c);
