@@ -65,6 +65,7 @@ static const struct test tests[] = {
 	{"stats", 3, test_stats, NULL},
 	{"orderly-exit", 1, test_orderly_exit, NULL},
 	{"error-completion", 2, test_error_completion, NULL},
+	{"fairness", 2, test_fairness, NULL},
 };
 
 const struct test *test_find(const char *name)

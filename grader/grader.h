@@ -92,6 +92,8 @@ struct thresholds {
 	uint32_t stats_max_message; /* 1..this many bytes */
 	double stats_answer_s; /* SIGUSR1 to its stats line, counts complete */
 	double term_exit_s;   /* orderly-exit: SIGTERM to exit(0) */
+	int fair_rounds;      /* fairness: a client's 4-byte round trips, */
+	double fair_echo_s;   /* each, take under this */
 	/* Under valgrind a server runs 10-50 times slower: deadlines are
 	 * multiplied by valgrind_scale, short pauses (which a test spends
 	 * whether or not the server is quick) only by brief_scale, and memory

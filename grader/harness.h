@@ -102,6 +102,9 @@ int test_churn(struct ctx *c);
 int test_fd_limit(struct ctx *c);
 int test_strategy(struct ctx *c);
 
+/* fairness.c: small echoes stay quick beside bulk transfers, lab 4 */
+int test_fairness(struct ctx *c);
+
 /* completion.c: error completions on live clients, lab 5 */
 int test_error_completion(struct ctx *c);
 

@@ -59,6 +59,11 @@ const struct thresholds T = {
 	.stats_max_message = 200,
 	.stats_answer_s = 2,
 	.term_exit_s = 2,
+	/* The reference answers in 1-30 ms while two clients blast; a round
+	 * run until the queue is empty, or no yield in a long transfer, made
+	 * a 4-byte echo wait 2-10 s. */
+	.fair_rounds = 10,
+	.fair_echo_s = 1,
 	.valgrind_scale = 10,
 	.brief_scale = 2,
 	.valgrind_mem_scale = 5,

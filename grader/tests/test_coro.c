@@ -244,6 +244,83 @@ START_TEST(a_coroutine_that_never_waits_still_yields)
 }
 END_TEST
 
+/* Yields until the parked one has run, counting its own turns. */
+static int woke, turns_before_woke;
+
+static void spinner(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 1000 && !woke; i++) {
+		coro_yield();
+		turns_before_woke = i + 1;
+	}
+}
+
+static void parked(void *arg)
+{
+	(void)arg;
+	ck_assert_int_eq(coro_wait(pipe_fds[0], 0), 0);
+	woke = 1;
+}
+
+/* Two coroutines that are always ready must not keep one that waits on
+ * a descriptor (ready at once) from running: the scheduler asks epoll
+ * after each round, not only once nobody is ready. */
+START_TEST(a_parked_coroutine_runs_while_others_stay_ready)
+{
+	start();
+	ck_assert_int_eq(pipe2(pipe_fds, O_NONBLOCK), 0);
+	ck_assert_int_eq(write(pipe_fds[1], "x", 1), 1);
+	coro_spawn(parked, NULL);
+	coro_spawn(spinner, NULL);
+	coro_spawn(spinner, NULL);
+	ck_assert_int_eq(coro_run(), 0);
+	ck_assert_msg(woke && turns_before_woke <= 5, "the coroutine waiting for "
+		      "a readable pipe ran only after the others had yielded %d "
+		      "times each", turns_before_woke);
+}
+END_TEST
+
+/* Seconds this process has been on a CPU or queued for one (its
+ * threads' schedstat): unlike CPU time, not shrunk by a busy machine. */
+static double runnable_s(void)
+{
+	unsigned long long on_cpu = 0, queued = 0;
+	FILE *f = fopen("/proc/self/schedstat", "r");
+
+	if (f != NULL) {
+		if (fscanf(f, "%llu %llu", &on_cpu, &queued) != 2)
+			on_cpu = queued = 0;
+		fclose(f);
+	}
+	return (double)(on_cpu + queued) / 1e9;
+}
+
+static void late_writer(void *arg)
+{
+	(void)arg;
+	coro_sleep_until(coro_now() + 0.2);
+	ck_assert_int_eq(coro_write(pipe_fds[1], "xy", 2), 2);
+}
+
+/* A read that must wait parks until epoll says so: the process sleeps
+ * meanwhile, instead of asking again and again (yield, retry). */
+START_TEST(a_waiting_coroutine_leaves_the_cpu_alone)
+{
+	start();
+	ck_assert_int_eq(pipe2(pipe_fds, O_NONBLOCK), 0);
+	coro_spawn(reader, NULL);
+	coro_spawn(late_writer, NULL);
+	double r0 = runnable_s(), t0 = coro_now();
+	ck_assert_int_eq(coro_run(), 0);
+	double busy = runnable_s() - r0, spent = coro_now() - t0;
+	ck_assert_str_eq(trail, "rx");
+	ck_assert_msg(busy < spent / 4, "runnable for %.3f s of the %.3f s it "
+		      "waited for a descriptor: coro_wait must park until epoll "
+		      "says it is ready, not yield and try again", busy, spent);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("coro");
@@ -258,6 +335,8 @@ int main(void)
 	tcase_add_test(tc, ended_coroutines_give_their_stacks_back);
 	tcase_add_test(tc, a_stack_overflow_faults_on_the_guard_page);
 	tcase_add_test(tc, a_coroutine_that_never_waits_still_yields);
+	tcase_add_test(tc, a_parked_coroutine_runs_while_others_stay_ready);
+	tcase_add_test(tc, a_waiting_coroutine_leaves_the_cpu_alone);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
