@@ -63,7 +63,7 @@ step_opt = $(if $(STEP),--step $(STEP))
 # VALGRIND=1: under memcheck.
 vg_opt = $(if $(HELGRIND),--helgrind) $(if $(VALGRIND),--valgrind)
 
-.PHONY: all help deps check grade gradescope handout platform test demo bench skeletons clean format tidy broken \
+.PHONY: all help deps check grade gradescope handout platform test demo bench skeletons clean format tidy broken mutants \
 	check-lab1 check-lab2 check-lab3 check-lab4 check-lab5
 
 all: $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM)
@@ -82,6 +82,7 @@ help:
 	@echo "make bench         every strategy against a libuv peer: grader/bench/"
 	@echo "make skeletons     regenerate labs/*/*.c from solutions/"
 	@echo "make broken        build the broken servers of grader/tests/manifest"
+	@echo "make mutants LAB=N every one-line mutant of lab N's reference graded (slow)"
 	@echo "make deps          install check, liburing, valgrind, nc, clang if missing"
 	@echo "make SAN=address   build with a sanitizer (after make clean)"
 	@echo "make format|tidy   clang-format / clang-tidy over the sources"
@@ -229,6 +230,11 @@ platform: all
 
 handout: $(GRADER)
 	@sh grader/tools/handout.sh $(TARBALL)
+
+# The grader's fidelity: lab LAB's one-line mutants, each built and graded
+# (grader/tools/mutants.sh; JOBS at a time). Not part of make test.
+mutants: all
+	@bash grader/tools/mutants.sh "$(LAB)" $(JOBS)
 endif
 
 skeletons:
