@@ -203,7 +203,7 @@ $(UV_PEER): grader/peers/libuv_echo.c
 ifeq ($(wildcard solutions),)
 test: deps
 	@sh grader/tools/handout-test.sh
-demo bench platform gradescope handout:
+demo bench platform gradescope handout mutants:
 	@echo "make $@ is for the full kit (it needs the reference solutions or the instructors' scripts): make check-labN grades yours"; exit 2
 else
 test: deps

@@ -81,9 +81,10 @@ while IFS=$'\t' read -r verdict id file line step what why; do
 		printf 'killed      %s:%s step %s  %s: %s  (%s)\n' "$file" "$line" "$step" "$what" "$orig" "$why" ;;
 	unbuilt) unbuilt=$((unbuilt + 1)) ;;
 	SURVIVED)
-		eq=$(awk -F' @ ' -v lab="$lab" -v file="$file" -v orig="$orig" -v text="${text:-(deleted)}" \
-			'$1 == lab && $2 == file && $3 == orig && $4 == text { print $5; exit }' \
-			grader/tests/equivalent-mutants)
+		# Through the environment: awk -v would read \n in a line as a newline.
+		eq=$(FILE="$file" ORIG="$orig" TEXT="${text:-(deleted)}" awk -F' @ ' -v lab="$lab" \
+			'$1 == lab && $2 == ENVIRON["FILE"] && $3 == ENVIRON["ORIG"] &&
+			 $4 == ENVIRON["TEXT"] { print $5; exit }' grader/tests/equivalent-mutants)
 		if [ -n "$eq" ]; then
 			equivalent=$((equivalent + 1))
 			printf 'equivalent  %s:%s step %s  %s: %s  (%s)\n' "$file" "$line" "$step" "$what" "$orig" "$eq"
