@@ -70,8 +70,8 @@ export work src lab tests
 echo "lab $lab: $(wc -l < "$work/list") mutants of $src, $jobs at a time"
 tr '\t' '\n' < "$work/list" | xargs -d '\n' -n 5 -P "$jobs" bash -c 'grade_one "$@"' _ > "$work/out"
 
-# Equivalent survivors: "LAB @ FILE @ MUTATED LINE @ why" (whitespace
-# trimmed), in grader/tests/equivalent-mutants.
+# Equivalent survivors: "LAB @ FILE @ STEP @ LINE @ MUTATED LINE @ why"
+# (whitespace trimmed), in grader/tests/equivalent-mutants.
 killed=0 survived=0 equivalent=0 unbuilt=0
 while IFS=$'\t' read -r verdict id file line step what why; do
 	text=$(sed 's/^[ \t]*//; s/[ \t]*$//' "$work/$id.line")
@@ -83,8 +83,9 @@ while IFS=$'\t' read -r verdict id file line step what why; do
 	SURVIVED)
 		# Through the environment: awk -v would read \n in a line as a newline.
 		eq=$(FILE="$file" ORIG="$orig" TEXT="${text:-(deleted)}" awk -F' @ ' -v lab="$lab" \
-			'$1 == lab && $2 == ENVIRON["FILE"] && $3 == ENVIRON["ORIG"] &&
-			 $4 == ENVIRON["TEXT"] { print $5; exit }' grader/tests/equivalent-mutants)
+			-v step="$step" '$1 == lab && $2 == ENVIRON["FILE"] && $3 == step &&
+			 $4 == ENVIRON["ORIG"] && $5 == ENVIRON["TEXT"] { print $6; exit }' \
+			grader/tests/equivalent-mutants)
 		if [ -n "$eq" ]; then
 			equivalent=$((equivalent + 1))
 			printf 'equivalent  %s:%s step %s  %s: %s  (%s)\n' "$file" "$line" "$step" "$what" "$orig" "$eq"
