@@ -122,8 +122,10 @@ static void run_one(const struct options *o, const struct lab *lab,
 	struct ctx c;
 	char vg[400] = "", vg_kept[MAX_SERVERS][64];
 	int rc, vg_bad = 0, nkept = 0;
-	/* A run under a valgrind tool of its own: as if asked for. */
+	/* A run under a valgrind tool of its own: as if asked for (but its
+	 * reproduce line need not ask: the run does). */
 	struct options run_opt = *o;
+	const struct options *asked = o;
 
 	if (r->run->vg_tool != NULL)
 		run_opt.vg_tool = r->run->vg_tool;
@@ -224,7 +226,7 @@ static void run_one(const struct options *o, const struct lab *lab,
 			       "yourself: the first report's two stacks name the "
 			       "lines, and the data they share belongs under "
 			       "its mutex";
-		reproduce_line(o, r->name, repro, sizeof repro);
+		reproduce_line(asked, r->name, repro, sizeof repro);
 		/* nc shows what the test's clients saw only once the server
 		 * has started, and nothing of valgrind's findings. */
 		int hand = !c.not_started && !vg_bad && !c.no_by_hand &&
