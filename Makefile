@@ -47,7 +47,7 @@ GRADER_OBJ := $(GRADER_SRC:.c=.o)
 GRADER     := grader/grader
 # The LD_PRELOAD shim of the partial-io test. It is loaded into servers of
 # any build, so it is never built with a sanitizer (SAN) itself.
-SHIM_SRC   := grader/inject/shortio.c
+SHIM_SRC   := grader/inject/shortio.c grader/inject/uring_errors.c
 SHIM       := grader/inject/libshortio.so
 # Deliberately broken servers: one source, one binary per flaw named in the
 # manifest (grader/tests/bin/NAME is built with -DFLAW='"NAME"').
@@ -78,8 +78,11 @@ endef
 LABS ?= labs
 STEP ?=
 step_opt = $(if $(STEP),--step $(STEP))
+# HELGRIND=1: every test under valgrind's helgrind (lab 3's races);
+# VALGRIND=1: under memcheck.
+vg_opt = $(if $(HELGRIND),--helgrind) $(if $(VALGRIND),--valgrind)
 
-.PHONY: all help deps check grade gradescope handout platform test demo bench skeletons clean format tidy broken \
+.PHONY: all help deps check grade gradescope handout platform test demo bench skeletons clean format tidy broken mutants \
 	check-lab1 check-lab2 check-lab3 check-lab4 check-lab5
 
 all: $(COMMON_LIB) $(BUILDABLE) $(GRADER) $(SHIM)
@@ -89,7 +92,8 @@ endif
 
 help:
 	@echo "make               build every lab, solution and the grader"
-	@echo "make check-labN    grade your lab N (STEP=K: only steps 1..K)"
+	@echo "make check-labN    grade your lab N (STEP=K: only steps 1..K; HELGRIND=1"
+	@echo "                   or VALGRIND=1: every test under helgrind or memcheck)"
 	@echo "make check         grade every lab"
 	@echo "make grade LAB=N   the grader alone on lab N (TEST=NAME: one test)"
 	@echo "make gradescope LAB=N  autograder-labN.zip for a Gradescope assignment"
@@ -100,6 +104,7 @@ help:
 	@echo "make bench         every strategy against a libuv peer: grader/bench/"
 	@echo "make skeletons     regenerate labs/*/*.c from solutions/"
 	@echo "make broken        build the broken servers of grader/tests/manifest"
+	@echo "make mutants LAB=N every one-line mutant of lab N's reference graded (slow)"
 	@echo "make deps          install check, liburing, valgrind, nc, clang if missing"
 	@echo "make SAN=address   build with a sanitizer (after make clean)"
 	@echo "make format|tidy   clang-format / clang-tidy over the sources"
@@ -132,7 +137,7 @@ grader/%.o: grader/%.c
 -include $(GRADER_OBJ:.o=.d)
 
 $(SHIM): $(SHIM_SRC)
-	$(CC) $(WARN) $(filter-out -fsanitize=%,$(CFLAGS)) -fPIC -shared -o $@ $< -ldl
+	$(CC) $(WARN) $(filter-out -fsanitize=%,$(CFLAGS)) -fPIC -shared -o $@ $(SHIM_SRC) -ldl
 
 grader/tests/bin/mux-%: grader/tests/broken_mux.c $(COMMON_LIB) $(COMMON_HDR) grader/tests/manifest
 	@mkdir -p $(@D)
@@ -194,7 +199,7 @@ $(CHECK_LABS): check-lab%: $(COMMON_LIB) $(GRADER) $(SHIM)
 	@dir=$$(ls -d $(LABS)/lab$*-* 2>/dev/null | head -n 1); \
 	if [ -z "$$dir" ]; then echo "no folder $(LABS)/lab$*-*: lab $* is not in this kit yet"; exit 2; fi; \
 	$(MAKE) --no-print-directory -s $$dir/server $$([ -f $$dir/client.c ] && echo $$dir/client) || exit 2; \
-	res=$$(mktemp); $(GRADER) --lab $* $(step_opt) --json $$res $$dir/server; rc=$$?; \
+	res=$$(mktemp); $(GRADER) --lab $* $(step_opt) $(vg_opt) --json $$res $$dir/server; rc=$$?; \
 	nostart=$$(grep -l 'not run because starts failed' $$res); rm -f $$res; \
 	[ $$rc -eq 77 ] && exit 0; \
 	extra=""; [ -x $$dir/client ] && [ "$${STEP:-99}" -ge 5 ] && extra="the client check (step 5)"; \
@@ -233,7 +238,7 @@ $(UV_PEER): grader/peers/libuv_echo.c
 ifeq ($(wildcard solutions),)
 test: deps
 	@sh grader/tools/handout-test.sh
-demo bench platform gradescope handout:
+demo bench platform gradescope handout mutants:
 	@echo "make $@ is for the full kit (it needs the reference solutions or the instructors' scripts): make check-labN grades yours"; exit 2
 else
 test: deps
@@ -260,6 +265,11 @@ platform: all
 
 handout: $(GRADER)
 	@sh grader/tools/handout.sh $(TARBALL)
+
+# The grader's fidelity: lab LAB's one-line mutants, each built and graded
+# (grader/tools/mutants.sh; JOBS at a time). Not part of make test.
+mutants: all
+	@bash grader/tools/mutants.sh "$(LAB)" $(JOBS)
 endif
 
 skeletons:

@@ -8,6 +8,8 @@
 #include "checks/concurrency.h"
 #include "checks/threads.h"
 #include "checks/pool.h"
+#include "checks/fairness.h"
+#include "checks/completion.h"
 
 #include <string.h>
 
@@ -70,6 +72,8 @@ static const struct test tests[] = {
 	{"orderly-exit", 1, test_orderly_exit, NULL},
 	{"idle-memory", 3, test_idle_memory, NULL},
 	{"pool-dry", 2, test_pool_dry, NULL},
+	{"error-completion", 2, test_error_completion, NULL},
+	{"fairness", 2, test_fairness, NULL},
 };
 
 const struct test *test_find(const char *name)

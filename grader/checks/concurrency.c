@@ -78,8 +78,9 @@ int test_idle_cpu(struct ctx *c)
 	if (s == NULL)
 		return -1;
 	snprintf(expected, sizeof expected, "with %d clients connected and "
-		 "silent after their echo, the server sleeps (runnable under %.0f%% "
-		 "of the time)", T.idle_clients, T.idle_cpu * 100);
+		 "silent after their echo, and one gone, the server sleeps "
+		 "(runnable under %.0f%% of the time)", T.idle_clients,
+		 T.idle_cpu * 100);
 	for (int i = 0; i < T.idle_clients; i++) {
 		f.seed = 40000 + (uint32_t)i;
 		flow_start(&fs, &f);
@@ -88,6 +89,16 @@ int test_idle_cpu(struct ctx *c)
 	if (rc < 0) /* not this test's subject: idle-client's */
 		c->hint = "serve every connected client, not one at a time "
 			  "(see idle-client)";
+	/* Then one that comes and goes, its descriptor's number not taken
+	 * again: nothing of it may be left awake (a closed descriptor left
+	 * in poll's set is ready at once, forever). */
+	struct flows gone;
+	struct flow_spec g = {.total = 1000, .pattern = PAT_RANDOM, .end = END_CLOSE};
+	if (rc == 0 && (rc = aim_flows(c, s, &gone)) == 0) {
+		flow_start(&gone, &g);
+		rc = run_flows(c, &gone, s, T.echo_s, expected);
+		flows_free(&gone);
+	}
 	if (rc == 0) {
 		flows_run_for(&fs, brief(c, 0.2)); /* it goes back to sleep */
 		double run0 = busy_s(s->pid), t0 = now_s();
@@ -219,7 +230,8 @@ int test_churn(struct ctx *c)
 	if (s == NULL)
 		return -1;
 	snprintf(expected, sizeof expected, "%d connect/echo/close cycles, %d "
-		 "at a time, each echoed", T.churn_cycles, T.churn_parallel);
+		 "at a time, each echoed (one in %d resets, owed echo)",
+		 T.churn_cycles, T.churn_parallel, T.churn_reset_every);
 	if (fd_baseline(c, s, &fds) < 0) {
 		flows_free(&fs);
 		return -1;
@@ -230,6 +242,13 @@ int test_churn(struct ctx *c)
 	for (int i = 0; i < T.churn_cycles && rc == 0; i++) {
 		struct flow_spec f = {.total = T.churn_bytes, .pattern = PAT_RANDOM,
 				      .seed = 5000 + (uint32_t)i, .end = END_CLOSE};
+		/* Every churn_reset_every-th client sends more than the buffers
+		 * between hold, reads nothing and resets: the server still owes
+		 * it echo, held in memory that must go with it. */
+		if (i % T.churn_reset_every == T.churn_reset_every - 1)
+			f = (struct flow_spec){.total = T.churn_reset_bytes,
+					       .pattern = PAT_RANDOM, .paused = 1,
+					       .narrow = 1, .end = END_RESET};
 		flow_start(&fs, &f);
 		if (flows_run_below(&fs, (size_t)T.churn_parallel, deadline) < 0 ||
 		    flows_first_failure(&fs) != NULL)

@@ -272,7 +272,7 @@ static int shim_path(char *buf, size_t len)
 }
 
 /* Give the next server the shim: LD_PRELOAD and its seed in c->env. */
-static int preload_shim(struct ctx *c)
+int preload_shim(struct ctx *c)
 {
 	/* static: c->env points at them */
 	static char preload[PATH_MAX + 16], asan[512];
@@ -298,7 +298,7 @@ static int preload_shim(struct ctx *c)
 
 /* The shim is in the server's address space. Under valgrind s->pid is
  * valgrind's process, which maps the server's libraries too. */
-static int shim_loaded(struct ctx *c, struct server *s)
+int shim_loaded(struct ctx *c, struct server *s)
 {
 	const char *expected = "the server to run with the grader's shim "
 			       "(grader/inject/libshortio.so) loaded";

@@ -11,6 +11,11 @@
  * that very signal. 0, or -1 with the failure. */
 int signal_ends_server(struct ctx *c, int sig, int clients, int zero_only);
 
+/* The grader's shim (grader/inject/) for the next server: LD_PRELOAD in
+ * c->env[0], its setting in c->env[1]; then whether it was loaded. */
+int preload_shim(struct ctx *c);
+int shim_loaded(struct ctx *c, struct server *s);
+
 int test_starts(struct ctx *c);
 int test_bad_args(struct ctx *c);
 int test_addr_in_use(struct ctx *c);

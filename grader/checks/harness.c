@@ -6,7 +6,6 @@
  */
 #define _GNU_SOURCE
 #include "checks/harness.h"
-#include "checks/diagnose.h"
 #include "checks/thresholds.h"
 #include "engine/clock.h"
 #include "engine/pattern.h"

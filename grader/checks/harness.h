@@ -56,10 +56,18 @@ struct ctx {
 	 * stdout carries more than the line). */
 	int dependents_may_run;
 	int started;          /* a server of the test printed its line */
+	int no_by_hand;       /* a mistake nc's one client cannot show */
 	char expected[256];   /* set by a failing test */
 	char happened[768];
 };
 
+/* What the test's own hint may not know, into c->hint: a thread leak or
+ * big stacks, a descriptor handed over by pointer, a blocking socket
+ * (harness_diagnose.c). */
+void diagnose(struct ctx *c);
+/* "; its stderr said \"...\"": the first line that looks like an error
+ * and the last, or "" when the server wrote nothing there. */
+void stderr_quote(const struct server *s, char *buf, size_t len);
 /* Record a failure; always returns -1. */
 int fail(struct ctx *c, const char *expected, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

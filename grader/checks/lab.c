@@ -19,10 +19,11 @@ size_t lab_runs(const struct lab *lab, struct plan_run *out, size_t max)
 	size_t n = 0;
 
 	for (size_t i = 0; i < lab->nplan && n < max; i++)
-		out[n++] = (struct plan_run){lab->plan[i].test, &lab->plan[i], NULL};
+		out[n++] = (struct plan_run){lab->plan[i].test, &lab->plan[i], NULL, NULL};
 	for (size_t i = 0; i < lab->nvariants && n < max; i++)
 		out[n++] = (struct plan_run){lab->variants[i].name,
 					     &lab->variants[i].entry,
-					     lab->variants[i].env};
+					     lab->variants[i].env,
+					     lab->variants[i].vg_tool};
 	return n;
 }

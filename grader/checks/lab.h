@@ -18,11 +18,14 @@ struct plan_entry {
 };
 
 /* A test run again, under a name of its own, with a setting in the
- * server's environment (lab 2: the poll backend once epoll is in). */
+ * server's environment (lab 2: the poll backend once epoll is in), or
+ * under a valgrind tool of its own (lab 3: the statistics under
+ * helgrind, which sees a race whether or not it bit this time). */
 struct plan_variant {
 	const char *name;
 	struct plan_entry entry;
-	const char *env;      /* "NAME=value" */
+	const char *env;      /* "NAME=value", or NULL */
+	const char *vg_tool;  /* "helgrind", over --valgrind; or NULL */
 };
 
 /* The grader's exit status when the lab cannot run here at all (lab 5
@@ -62,6 +65,7 @@ struct plan_run {
 	const char *name;
 	const struct plan_entry *entry;
 	const char *env;      /* or NULL */
+	const char *vg_tool;  /* or NULL: --valgrind/--helgrind's, if any */
 };
 
 /* Where the lab's plan puts test, or NULL when the lab has no such. */

@@ -10,4 +10,5 @@ int test_stats(struct ctx *c);
 int test_orderly_exit(struct ctx *c);
 int strategy_threads(struct ctx *c); /* test_strategy, for lab 3 */
 
+
 #endif

@@ -43,6 +43,11 @@ const struct thresholds T = {
 	.churn_parallel = 50,
 	.churn_bytes = 16u << 10,
 	.churn_rss_growth_kb = 16 << 10,
+	/* 64 KiB to a narrow client that reads nothing: about 48 KiB of it
+	 * waits in the server (lab 2's ring, at its high-water mark) when
+	 * the reset comes; 1,000 such rings kept are 48 MiB. */
+	.churn_reset_every = 5,
+	.churn_reset_bytes = 64u << 10,
 	.idle_clients = 5,
 	.idle_watch_s = 1.5,
 	.idle_cpu = 0.1,
@@ -60,6 +65,11 @@ const struct thresholds T = {
 	.pool_idle_kb = 2,
 	.pool_dry_clients = 100,
 	.pool_dry_bytes = 128u << 10,
+	/* The reference answers in 1-30 ms while two clients blast; a round
+	 * run until the queue is empty, or no yield in a long transfer, made
+	 * a 4-byte echo wait 2-10 s. */
+	.fair_rounds = 10,
+	.fair_echo_s = 1,
 	.valgrind_scale = 10,
 	.brief_scale = 2,
 	.valgrind_mem_scale = 5,

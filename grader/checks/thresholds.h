@@ -49,6 +49,8 @@ struct thresholds {
 	uint32_t churn_bytes; /* each cycle's echo: enough that a buffer
 			       * leaked per client shows in memory */
 	long churn_rss_growth_kb; /* churn: server memory may grow this much */
+	int churn_reset_every;  /* churn: one client in so many resets, */
+	uint32_t churn_reset_bytes; /* unread, after sending so much */
 	int idle_clients;     /* idle-cpu: connected, echoed once, then idle */
 	double idle_watch_s;  /* for so long, using under */
 	double idle_cpu;      /* runnable seconds per second */
@@ -63,6 +65,8 @@ struct thresholds {
 	uint32_t stats_max_message; /* 1..this many bytes */
 	double stats_answer_s; /* SIGUSR1 to its stats line, counts complete */
 	double term_exit_s;   /* orderly-exit: SIGTERM to exit(0) */
+	int fair_rounds;      /* fairness: a client's 4-byte round trips, */
+	double fair_echo_s;   /* each, take under this */
 	int pool_idle_clients; /* idle-memory: echoed once, then idle, */
 	long pool_idle_kb;    /* each growing the server's memory under this */
 	int pool_dry_clients; /* pool-dry: narrow clients sending, */

@@ -96,13 +96,36 @@ static int crashed(const struct server *s)
 	       sig != SIGINT && sig != SIGKILL;
 }
 
+/* Whether valgrind is on PATH: a run that asks for its tool by itself
+ * (not by --valgrind or --helgrind) is skipped where it is not. */
+static int valgrind_found(void)
+{
+	const char *path = getenv("PATH");
+	char file[4096];
+
+	for (const char *p = path ? path : ""; *p != '\0'; p += strcspn(p, ":")) {
+		p += *p == ':';
+		snprintf(file, sizeof file, "%.*s/valgrind", (int)strcspn(p, ":"), p);
+		if (access(file, X_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void run_one(const struct options *o, const struct lab *lab,
 		    struct result *r)
 {
 	struct ctx c;
 	char vg[400] = "", vg_kept[MAX_SERVERS][64];
 	int rc, vg_bad = 0, nkept = 0;
+	/* A run under a valgrind tool of its own: as if asked for (but its
+	 * reproduce line need not ask: the run does). */
+	struct options run_opt = *o;
+	const struct options *asked = o;
 
+	if (r->run->vg_tool != NULL)
+		run_opt.vg_tool = r->run->vg_tool;
+	o = &run_opt;
 	memset(&c, 0, sizeof c);
 	c.opt = o;
 	c.lab = lab;
@@ -111,7 +134,12 @@ static void run_one(const struct options *o, const struct lab *lab,
 		fprintf(stderr, "grader: no memory for --trace\n");
 	c.scale = o->vg_tool ? T.valgrind_scale : 1;
 	test_deadline = now_s() + T.test_limit_s * c.scale;
-	rc = r->test->run(&c);
+	/* Valgrind cannot run a sanitizer's build; it does the same job. */
+	if (r->run->vg_tool != NULL &&
+	    (!valgrind_found() || sanitizer_of(o->server) != NULL))
+		c.skipped = 1, rc = 0;
+	else
+		rc = r->test->run(&c);
 	int late = now_s() > test_deadline;
 	/* What needs this test runs unless its own check failed. */
 	r->blocks = (rc < 0 || late) && !c.dependents_may_run;
@@ -193,17 +221,17 @@ static void run_one(const struct options *o, const struct lab *lab,
 			hint = "memory: run the server under valgrind yourself and "
 			       "fix the first error it reports (its stack names "
 			       "the line)";
-		else if (vg_bad)
+		else if (vg_bad && r->run->vg_tool == NULL)
 			hint = "a data race: two threads touch the same memory, "
 			       "one of them writing, with no lock held by both; "
 			       "run the server under valgrind --tool=helgrind "
 			       "yourself: the first report's two stacks name the "
 			       "lines, and the data they share belongs under "
 			       "its mutex";
-		reproduce_line(o, lab, r->name, repro, sizeof repro);
+		reproduce_line(asked, lab, r->name, repro, sizeof repro);
 		/* nc shows what the test's clients saw only once the server
 		 * has started, and nothing of valgrind's findings. */
-		int hand = !c.not_started && !vg_bad &&
+		int hand = !c.not_started && !vg_bad && !c.no_by_hand &&
 			   by_hand_line(r->test, o->server, by_hand,
 					sizeof by_hand) == 0;
 		snprintf(r->output, sizeof r->output,

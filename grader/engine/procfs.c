@@ -156,6 +156,39 @@ int proc_io_workers(pid_t pid)
 	return n < 0 ? 0 : n;
 }
 
+/* The descriptors the process's threads are blocked reading (read or
+ * recvfrom, as /proc/PID/task/TID/syscall shows them), and the first
+ * one two of them wait on at once. */
+struct readers {
+	int fd[512];
+	int n, shared;
+};
+
+static int note_reader(FILE *syscall_file, void *arg)
+{
+	struct readers *r = arg;
+	unsigned long fd;
+	long nr;
+
+	if (fscanf(syscall_file, "%ld %lx", &nr, &fd) != 2 ||
+	    (nr != SYS_read && nr != SYS_recvfrom))
+		return 0;
+	for (int i = 0; i < r->n; i++)
+		if (r->fd[i] == (int)fd && r->shared < 0)
+			r->shared = (int)fd;
+	if (r->n < (int)(sizeof r->fd / sizeof r->fd[0]))
+		r->fd[r->n++] = (int)fd;
+	return 0;
+}
+
+int proc_shared_read_fd(pid_t pid)
+{
+	struct readers r = {.n = 0, .shared = -1};
+
+	each_task_file(pid, "syscall", note_reader, &r);
+	return r.shared;
+}
+
 /* Whether a file whose path ends in name is mapped into the process (a
  * shared library it loaded): 1, 0, or -1 when the maps are unreadable. */
 int proc_maps_file(pid_t pid, const char *name)

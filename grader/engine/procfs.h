@@ -22,6 +22,8 @@ int proc_uses_uring(pid_t pid);        /* an anon_inode:[io_uring] fd */
 int proc_io_workers(pid_t pid);        /* the kernel's io_uring threads */
 int proc_maps_file(pid_t pid, const char *name); /* 1, 0, -1 unreadable */
 int proc_waits_in_poll(pid_t pid);      /* asleep in poll/select/epoll_wait */
+/* A descriptor two of its threads are blocked reading at once, or -1. */
+int proc_shared_read_fd(pid_t pid);
 int proc_descendants(pid_t root, pid_t *out, int max); /* count found */
 long proc_user_tasks(uid_t uid);       /* what RLIMIT_NPROC counts */
 /* For each of n connections from remote_ports[k] to local_port: its TCP

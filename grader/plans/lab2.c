@@ -62,13 +62,18 @@ static const struct plan_entry plan[] = {
 #define POLL_HINT "step 5: with LAB2_BACKEND=poll the server falls back to " \
 	"step 1's poll backend; it passes with epoll, so look there: does " \
 	"poll_watch fill pollset[fd], poll_wait copy out every ready entry?"
-#define ON_POLL(test) {test "-poll", {test, 5, POLL_HINT}, "LAB2_BACKEND=poll"}
+#define ON_POLL(test) {test "-poll", {test, 5, POLL_HINT}, "LAB2_BACKEND=poll", NULL}
 static const struct plan_variant variants[] = {
 	ON_POLL("idle-client"), ON_POLL("slow-reader"), ON_POLL("concurrent"),
 	ON_POLL("churn"),
+	{"idle-cpu-poll", {"idle-cpu", 5, "step 5: with LAB2_BACKEND=poll the "
+			   "server spins while clients idle: a client closed "
+			   "but left in pollset (conn_close must stop watching "
+			   "it first: pollset[fd].fd = -1) is ready at once "
+			   "(POLLNVAL), forever"}, "LAB2_BACKEND=poll", NULL},
 	{"fd-limit-poll", {"fd-limit", 6, "step 6: with LAB2_BACKEND=poll too: "
 			   "the listener leaves poll's set while descriptors "
-			   "run short"}, "LAB2_BACKEND=poll"},
+			   "run short"}, "LAB2_BACKEND=poll", NULL},
 };
 
 /* One thread holding every client: descriptors for concurrent's 1,000

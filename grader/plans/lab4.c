@@ -45,6 +45,12 @@ static const struct plan_entry plan[] = {
 		     "recycles it; nothing of it may stay behind"},
 	{"strategy", 2, "step 2: one thread, and the scheduler asks an epoll "
 			"instance (coro_init makes it): no threads"},
+	{"fairness", 2, "step 2: a round runs the coroutines that were ready "
+			"when it began, then the scheduler asks epoll: a round "
+			"that runs until the queue is empty starves every "
+			"coroutine parked on a descriptor while busy ones keep "
+			"yielding; and a coroutine that never has to wait still "
+			"yields now and then (fair())"},
 	{"idle-cpu", 3, "step 3: a coroutine waiting for a descriptor must "
 			"sleep in epoll_wait, not poll it again and again: "
 			"coro_wait arms epoll and parks"},

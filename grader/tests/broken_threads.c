@@ -89,7 +89,9 @@ static void echo(int fd)
 
 static void *client_thread(void *arg)
 {
-	echo((int)(intptr_t)arg);
+	// threads-fd-by-pointer: start_client handed over &fd, its own
+	// parameter's address: read here, once the next call has reused it
+	echo(flaw("threads-fd-by-pointer") ? *(int *)arg : (int)(intptr_t)arg);
 	// threads-never-exit: the client is closed, but its thread waits
 	// forever instead of returning: one more thread for every client
 	if (flaw("threads-never-exit"))
@@ -121,7 +123,9 @@ static void start_client(const pthread_attr_t *attr, int fd)
 		echo(fd);
 		return;
 	}
-	if (pthread_create(&tid, attr, client_thread, (void *)(intptr_t)fd) != 0) {
+	if (pthread_create(&tid, attr, client_thread,
+			   flaw("threads-fd-by-pointer") ? (void *)&fd
+			   : (void *)(intptr_t)fd) != 0) {
 		close(fd);
 		usleep(100000);
 	}

@@ -10,12 +10,14 @@
 #include "coro.h"
 
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -244,6 +246,162 @@ START_TEST(a_coroutine_that_never_waits_still_yields)
 }
 END_TEST
 
+/* Yields until the parked one has run, counting its own turns. */
+static int woke, turns_before_woke;
+
+static void spinner(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 1000 && !woke; i++) {
+		coro_yield();
+		turns_before_woke = i + 1;
+	}
+}
+
+static void parked(void *arg)
+{
+	(void)arg;
+	ck_assert_int_eq(coro_wait(pipe_fds[0], 0), 0);
+	woke = 1;
+}
+
+/* Two coroutines that are always ready must not keep one that waits on
+ * a descriptor (ready at once) from running: the scheduler asks epoll
+ * after each round, not only once nobody is ready. */
+START_TEST(a_parked_coroutine_runs_while_others_stay_ready)
+{
+	start();
+	ck_assert_int_eq(pipe2(pipe_fds, O_NONBLOCK), 0);
+	ck_assert_int_eq(write(pipe_fds[1], "x", 1), 1);
+	coro_spawn(parked, NULL);
+	coro_spawn(spinner, NULL);
+	coro_spawn(spinner, NULL);
+	ck_assert_int_eq(coro_run(), 0);
+	ck_assert_msg(woke && turns_before_woke <= 5, "the coroutine waiting for "
+		      "a readable pipe ran only after the others had yielded %d "
+		      "times each", turns_before_woke);
+}
+END_TEST
+
+/* The runtime's calls of epoll_wait, counted: this program's own
+ * definition stands in for the C library's (epoll_pwait does the work).
+ * A coroutine that waits must leave the process asleep in one call, not
+ * make the scheduler ask again and again; a count, not a time, so a busy
+ * machine cannot change the verdict. */
+static int epoll_waits;
+
+int epoll_wait(int epfd, struct epoll_event *events, int max, int timeout)
+{
+	epoll_waits++;
+	return epoll_pwait(epfd, events, max, timeout, NULL);
+}
+
+static void late_writer(void *arg)
+{
+	(void)arg;
+	coro_sleep_until(coro_now() + 0.2);
+	ck_assert_int_eq(coro_write(pipe_fds[1], "xy", 2), 2);
+}
+
+/* A read that must wait parks until epoll says so: the process sleeps
+ * meanwhile, instead of asking again and again (yield, retry). */
+START_TEST(a_waiting_coroutine_leaves_the_cpu_alone)
+{
+	start();
+	ck_assert_int_eq(pipe2(pipe_fds, O_NONBLOCK), 0);
+	coro_spawn(reader, NULL);
+	coro_spawn(late_writer, NULL);
+	ck_assert_int_eq(coro_run(), 0);
+	ck_assert_str_eq(trail, "rx");
+	ck_assert_msg(epoll_waits <= 10, "the scheduler called epoll_wait %d "
+		      "times while one coroutine waited 0.2 s for a descriptor "
+		      "and another slept: coro_wait must park until epoll says "
+		      "it is ready, not yield and try again", epoll_waits);
+}
+END_TEST
+
+static int second_rc, second_errno;
+
+static void second_reader(void *arg)
+{
+	(void)arg;
+	second_rc = coro_wait(pipe_fds[0], 0);
+	second_errno = errno;
+	ck_assert_int_eq(write(pipe_fds[1], "xy", 2), 2); /* for the first */
+}
+
+/* One reader per descriptor: a second one is refused (EBUSY), and the
+ * first is still woken. */
+START_TEST(a_second_reader_of_one_descriptor_gets_ebusy)
+{
+	start();
+	ck_assert_int_eq(pipe2(pipe_fds, O_NONBLOCK), 0);
+	coro_spawn(reader, NULL);
+	coro_spawn(second_reader, NULL);
+	ck_assert_int_eq(coro_run(), 0);
+	ck_assert_int_eq(second_rc, -1);
+	ck_assert_int_eq(second_errno, EBUSY);
+	ck_assert_str_eq(trail, "rx");
+}
+END_TEST
+
+static void file_waiter(void *arg)
+{
+	FILE *f = tmpfile();
+
+	(void)arg;
+	ck_assert_ptr_nonnull(f);
+	/* epoll refuses regular files (EPERM): the wait fails, no parking */
+	ck_assert_int_eq(coro_wait(fileno(f), 0), -1);
+	note('f');
+	fclose(f);
+}
+
+START_TEST(a_wait_epoll_refuses_fails_at_once)
+{
+	start();
+	coro_spawn(file_waiter, NULL);
+	ck_assert_int_eq(coro_run(), 0);
+	ck_assert_str_eq(trail, "f");
+}
+END_TEST
+
+/* Reads one byte of two, then sleeps with the other still unread: the
+ * readiness nobody waits for any more must be taken back from epoll, or
+ * level-triggered epoll reports it again and again while it sleeps. */
+static void reads_one_then_sleeps(void *arg)
+{
+	char c;
+
+	(void)arg;
+	ck_assert_int_eq(coro_read(pipe_fds[0], &c, 1), 1);
+	coro_sleep_until(coro_now() + 0.2);
+	note(c);
+}
+
+static void writes_later(void *arg)
+{
+	(void)arg;
+	coro_yield(); /* the reader parks first */
+	ck_assert_int_eq(write(pipe_fds[1], "xy", 2), 2);
+}
+
+START_TEST(an_event_nobody_waits_for_is_taken_back)
+{
+	start();
+	ck_assert_int_eq(pipe2(pipe_fds, O_NONBLOCK), 0);
+	coro_spawn(reads_one_then_sleeps, NULL);
+	coro_spawn(writes_later, NULL);
+	ck_assert_int_eq(coro_run(), 0);
+	ck_assert_str_eq(trail, "x");
+	ck_assert_msg(epoll_waits <= 10, "the scheduler called epoll_wait %d "
+		      "times while the one coroutine slept 0.2 s and a byte "
+		      "waited unread: an event that fired for nobody must be "
+		      "taken back (arm(fd, 1)), or epoll reports it again at "
+		      "once, every time", epoll_waits);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("coro");
@@ -258,6 +416,11 @@ int main(void)
 	tcase_add_test(tc, ended_coroutines_give_their_stacks_back);
 	tcase_add_test(tc, a_stack_overflow_faults_on_the_guard_page);
 	tcase_add_test(tc, a_coroutine_that_never_waits_still_yields);
+	tcase_add_test(tc, a_parked_coroutine_runs_while_others_stay_ready);
+	tcase_add_test(tc, a_waiting_coroutine_leaves_the_cpu_alone);
+	tcase_add_test(tc, a_second_reader_of_one_descriptor_gets_ebusy);
+	tcase_add_test(tc, a_wait_epoll_refuses_fails_at_once);
+	tcase_add_test(tc, an_event_nobody_waits_for_is_taken_back);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -41,7 +41,9 @@ done
 
 # 2. Who defines what, from the objects.
 defs=$(mktemp); calls=$(mktemp); trap 'rm -f "$defs" "$calls"' EXIT
-objs=$(for l in "${layers[@]}"; do ls grader/$l/*.o 2>/dev/null; done)
+# The objects of today's sources (a stale one of a removed file is no module).
+objs=$(for c in $(for l in "${layers[@]}"; do ls grader/$l/*.c; done); do
+	[ -f "${c%.c}.o" ] && echo "${c%.c}.o"; done)
 [ -n "$objs" ] || { echo "layers: no objects: run make first" >&2; exit 2; }
 for o in $objs; do
 	m=$(module_of "$o")

@@ -1,12 +1,16 @@
 /*
- * diagnose.c - what a failing test's own finding may not say: why a thread
- * per client ran out of room (big stacks, or threads nobody reclaims), a
- * blocking socket in a server that must have none, and which lines of the
- * server's stderr say what went wrong.
+ * harness_diagnose.c - what a failing test's own finding may not say: why
+ * a thread per client ran out of room (big stacks, or threads nobody
+ * reclaims), a descriptor handed to its thread by pointer, a blocking
+ * socket in a server that must have none, and which lines of the server's
+ * stderr say what went wrong.
  */
 #define _GNU_SOURCE
-#include "checks/diagnose.h"
+#include "checks/harness.h"
 #include "checks/thresholds.h"
+#include "engine/clock.h"
+#include "engine/flows.h"
+#include "engine/pattern.h"
 #include "engine/procfs.h"
 
 #include <stdio.h>
@@ -118,6 +122,46 @@ static const char *thread_trouble(const struct ctx *c, const struct server *s,
  * things (backpressure, slow clients). How many threads a one-thread
  * server has is strategy's business, which says so with its own hint.
  */
+/*
+ * A client's descriptor passed to its thread as a pointer (&fd) is read
+ * by the thread after the accept loop, or the next call, has put another
+ * number there: two threads then read one socket, and another socket has
+ * none. Clients arriving together show it; one at a time (nc by hand)
+ * almost never does. The failing test's own clients may be gone by now,
+ * so a few more arrive together, hold on, and the threads are looked at.
+ */
+static int shares_a_socket(struct ctx *c, struct server *s)
+{
+	struct flow_spec f = {.total = 1, .pattern = PAT_TEXT, .end = END_HOLD};
+	struct flows fs;
+	int shared = proc_shared_read_fd(s->pid) >= 0;
+
+	if (shared || c->addr[0] == '\0' || flows_init(&fs, c->addr, NULL) < 0)
+		return shared;
+	for (int i = 0; i < T.strategy_clients; i++)
+		flow_start(&fs, &f);
+	flows_run_for(&fs, brief(c, 0.3));
+	shared = proc_shared_read_fd(s->pid) >= 0;
+	flows_free(&fs);
+	return shared;
+}
+
+static void handover_diagnose(struct ctx *c)
+{
+	for (int i = 0; i < c->nsrv; i++) {
+		if (c->srv[i].exited || !shares_a_socket(c, &c->srv[i]))
+			continue;
+		c->hint = "step 1: each thread must get its own descriptor, by "
+			  "value: (void *)(intptr_t)fd, not &fd; two threads "
+			  "were reading one client's socket, so the pointer "
+			  "was read after the next client's number replaced "
+			  "it. Clients arriving together show it, one client "
+			  "by hand (nc) cannot: use the reproduce line";
+		c->no_by_hand = 1;
+		return;
+	}
+}
+
 void diagnose(struct ctx *c)
 {
 	static char text[400];
@@ -134,6 +178,8 @@ void diagnose(struct ctx *c)
 				  "or write that waits stops every client; make "
 				  "the listener non-blocking (NET_NONBLOCK) and "
 				  "accept clients with accept4(..., SOCK_NONBLOCK)";
+	if (c->lab->thread_per_client)
+		handover_diagnose(c);
 }
 
 /* Whether a line of a server's stderr looks like it says what went wrong. */
