@@ -13,6 +13,8 @@
  *   flows.c        client connections driven from one epoll loop
  *   pattern.c      the bytes they send, from a seed and an offset
  *   procfs.c       what /proc says about a process (fds, threads, RSS, CPU)
+ *   anyserver.c    servers of another contract (--args): their command
+ *                  line from a template, readiness from /proc
  *   trace.c        --trace: one test's transcript, from what the above note
  *   reproduce.c    the lines a failure gives to paste: reproduce, by hand
  *   latency.c      round-trip times as a log-bucket histogram
@@ -247,6 +249,21 @@ long proc_user_tasks(uid_t uid);       /* what RLIMIT_NPROC counts */
 int proc_tcp_sockets(unsigned local_port, size_t n, const unsigned *remote_ports,
 		     int *states, long *send_queues);
 
+/* ---- anyserver.c: servers of another contract (--args) ------------- */
+
+#define TEMPLATE_WORD 256
+/* The template's words with {addr}, {host} and {port} from addr (a
+ * leading SERVER dropped: the binary is argv[0]); addr NULL drops the
+ * words that would carry it. Into argv (NULL-ended, at most max); the
+ * count. */
+int template_args(const char *tmpl, const char *addr,
+		  char words[][TEMPLATE_WORD], const char **argv, int max);
+/* A port free on loopback now (IPv6's when v6); 0 if none was had. */
+unsigned pick_port(int v6);
+/* The port of a TCP socket pid listens on (want, or any when 0): the
+ * port, 0 for none, -1 when pid's descriptors cannot be read. */
+int proc_listen_port(pid_t pid, unsigned want);
+
 /* ---- latency.c ----------------------------------------------------- */
 
 /* A histogram of times with buckets 1/16 of a doubling wide (HdrHistogram's
@@ -413,6 +430,10 @@ struct options {
 	int jobs;             /* --jobs J: submissions graded at once */
 	int classroom;        /* --classroom: print the workflow, grade nothing */
 	const char *server;   /* the binary under test, as typed */
+	/* --args TEMPLATE: the server keeps another contract (no listening
+	 * line, stdout a log); its arguments, {addr} {host} {port} filled
+	 * in (anyserver.c). NULL: the kit's contract, `server ADDRESS`. */
+	const char *args_template;
 	const char *self;     /* the grader, as typed (argv[0]) */
 };
 
@@ -481,6 +502,8 @@ struct ctx {
 	int skipped;
 	int not_started;      /* no "listening on" line: blame step 1 */
 	int started;          /* a server of the test printed its line */
+	char note[240];       /* said beside a pass: what the grader could
+			       * not check, or a convention not the kit's */
 	char expected[256];   /* set by a failing test */
 	char happened[768];
 };

@@ -24,6 +24,12 @@ struct server *spawn(struct ctx *c, const char *const *args);
 /* Start it on addr and read its line; c->addr is then HOST:PORT. */
 struct server *start_server(struct ctx *c, const char *addr,
 			    const char *want_host);
+/* start_server for --args: on a port the grader picked, started once
+ * it listens there (anyserver.c). */
+struct server *start_any_server(struct ctx *c, const char *addr,
+				const char *want_host);
+/* The server printed no line: if it listens anyway, a hint saying so. */
+void listening_anyway(struct ctx *c, struct server *s);
 /* A server started as above and flows aimed at it. */
 struct server *serve(struct ctx *c, const char *addr, const char *want_host,
 		     struct flows *fs);

@@ -77,7 +77,7 @@ void reproduce_line(const struct options *o, const char *test, char *out,
 {
 	/* strategy's verdict in lab 2 depends on it: keep it in the line */
 	const char *backend = getenv("LAB2_BACKEND");
-	char self[300], server[300], value[100], env[120] = "";
+	char self[300], server[300], value[100], env[120] = "", args[340] = "";
 
 	shell_word(self, sizeof self, o->self ? o->self : "grader/grader");
 	shell_word(server, sizeof server, o->server);
@@ -88,6 +88,10 @@ void reproduce_line(const struct options *o, const char *test, char *out,
 	const char *tool = o->vg_tool == NULL ? ""
 			   : strcmp(o->vg_tool, "memcheck") == 0 ? " --valgrind"
 								 : " --helgrind";
-	snprintf(out, len, "%s%s --lab %d --test %s%s --trace %s", env, self,
-		 o->lab, test, tool, server);
+	if (o->args_template != NULL) {
+		shell_word(value, sizeof value, o->args_template);
+		snprintf(args, sizeof args, " --args %s", value);
+	}
+	snprintf(out, len, "%s%s --lab %d --test %s%s%s --trace %s", env, self,
+		 o->lab, test, tool, args, server);
 }

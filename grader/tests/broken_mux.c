@@ -196,6 +196,10 @@ static void conn_open(int fd)
 	c->fd = fd;
 	c->watched = EPOLLIN;
 	accepted++;
+	if (flaw("mux-log-stdout")) {
+		printf("client %llu connected\n", accepted);
+		fflush(stdout);
+	}
 }
 
 /* SIGUSR1 (and SIGINT, SIGTERM: exit 0), blocked, arrive as a readable
@@ -301,7 +305,11 @@ int main(int argc, char *argv[])
 		return lfd == NET_EUSAGE ? 2 : 1;
 	}
 	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (epfd < 0 || net_print_listening(lfd, stdout) < 0) {
+	// mux-log-stdout: another contract: no "listening on" line, a log
+	// on stdout instead (correct when graded with --args)
+	if (flaw("mux-log-stdout"))
+		printf("echo server started\n");
+	else if (epfd < 0 || net_print_listening(lfd, stdout) < 0) {
 		perror("server");
 		return 1;
 	}

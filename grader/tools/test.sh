@@ -248,6 +248,14 @@ check_bg "grader: without io_uring, lab 5 is skipped in one line (exit 77)" bash
 check_bg "make check-lab5 without io_uring says so, and does not fail" bash -c '
 	out=$(grader/tests/bin/no-uring make -s check-lab5 LABS=solutions 2>&1) &&
 	[[ $out == *"skipped: lab 5 cannot run on this system"* ]]'
+# A server of another contract (no listening line, a log on stdout):
+# graded with --args to full marks; without, starts' hint names --args.
+check_bg "grader --args: a server with no listening line, graded to full marks" bash -c '
+	./grader/grader --lab 2 --args "SERVER {addr}" grader/tests/bin/mux-log-stdout > "$0" &&
+	grep -q "^score: \([0-9]*\)/\1$" "$0"' "$log/any-server"
+check_bg "grader: without --args, starts says to use it for a server that listens but prints no line" bash -c '
+	./grader/grader --lab 2 --test starts grader/tests/bin/mux-log-stdout |
+	grep -A1 "^FAIL starts " | grep -q "hint: the server listens .*--args TEMPLATE"'
 # Gradescope's results.json from a server whose stderr is no UTF-8.
 json_of_garbage() {
 	local j=$log/g.json
