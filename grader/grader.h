@@ -10,6 +10,7 @@
  *   contract.c     the tests of the echo contract (every lab)
  *   concurrency.c  the tests of serving many clients at once (labs 2-5)
  *   sandbox.c      the student's server as a contained process group
+ *   reap.c         its children and orphans reaped as they die
  *   flows.c        client connections driven from one epoll loop
  *   pattern.c      the bytes they send, from a seed and an offset
  *   procfs.c       what /proc says about a process (fds, threads, RSS, CPU)
@@ -176,6 +177,13 @@ void sandbox_init(void);
 /* "address" or "thread" when the binary (or archive) at path was built
  * with that sanitizer (it names its runtime's functions), else NULL. */
 const char *sanitizer_of(const char *path);
+
+/* ---- reap.c: every child reaped as it dies (zombies are tasks) ----- */
+
+void reap_watch(pid_t pid);  /* a server's pid: its status is kept */
+void reap_dead(void);        /* reap every dead child, never blocking */
+int reap_status(pid_t pid, int *status); /* reaped: 1 and its status */
+void reap_forget(pid_t pid); /* a stopped server: its status is not needed */
 
 /* ---- files.c ------------------------------------------------------ */
 

@@ -340,6 +340,7 @@ int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 	}
 	/* Both sides set the group, so no signal can find it unset. */
 	setpgid(pid, pid);
+	reap_watch(pid);
 	s->pid = pid;
 	current_group = pid;
 	s->out_fd = out[0];
@@ -443,6 +444,7 @@ int server_drain(struct server *s)
 {
 	int got = drain_fd(s, &s->out_fd, &s->out);
 
+	reap_dead();
 	got |= drain_fd(s, &s->err_fd, &s->err);
 	return got;
 }
@@ -463,6 +465,11 @@ int server_check_exit(struct server *s)
 
 	if (s->pid <= 0 || s->exited)
 		return s->exited;
+	reap_dead();
+	if (reap_status(s->pid, &status)) {
+		mark_exited(s, status);
+		return 1;
+	}
 	pid_t got = waitpid(s->pid, &status, WNOHANG);
 	if (got == s->pid)
 		mark_exited(s, status);
@@ -507,12 +514,9 @@ int server_await_exit(struct server *s, double deadline)
 /* Reap whatever has died among our children (the server and orphans). */
 static void reap_children(struct server *s)
 {
-	int status;
-	pid_t pid;
-
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		if (s != NULL && pid == s->pid && !s->exited)
-			mark_exited(s, status);
+	reap_dead();
+	if (s != NULL)
+		server_check_exit(s);
 }
 
 static int kill_descendants(int sig)
@@ -560,6 +564,7 @@ void server_stop(struct server *s, double grace_s)
 		}
 		kill_until_gone(s);
 		server_drain(s);
+		reap_forget(s->pid);
 		current_group = 0;
 	}
 	if (s->out_fd >= 0)

@@ -317,6 +317,27 @@ static void *flood(void *unused)
 	return NULL;
 }
 
+/* fork-per-client: a process per client, by a double fork, as inetd-
+ * style servers do: the server reaps the middle child at once, and the
+ * echo runs in its child, an orphan (the grader, a subreaper, adopts it
+ * and must reap it, or its zombie counts against the task budget). */
+static void serve_in_orphan(int lfd, int cfd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		close(lfd);
+		if (fork() == 0) {
+			serve(cfd);
+			_exit(0);
+		}
+		_exit(0);
+	}
+	close(cfd);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
 static void exit_one(int sig)
 {
 	(void)sig;
@@ -378,6 +399,9 @@ int main(int argc, char *argv[])
 			perror("server: accept");
 			continue;
 		}
-		serve(cfd);
+		if (flaw("fork-per-client"))
+			serve_in_orphan(lfd, cfd);
+		else
+			serve(cfd);
 	}
 }
