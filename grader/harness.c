@@ -42,7 +42,7 @@ double brief(const struct ctx *c, double seconds)
 static void diagnose(struct ctx *c)
 {
 	static char full[320];
-	unsigned long limit_kb = c->lab->limits.mem_mb << 10;
+	unsigned long limit_kb = address_space_mb(&c->lab->limits) << 10;
 
 	for (int i = 0; i < c->nsrv; i++)
 		if (c->srv[i].exited)
@@ -59,7 +59,7 @@ static void diagnose(struct ctx *c)
 				 "got no stack: each thread's stack size is 8 MiB "
 				 "by default; give client threads a small one with "
 				 "pthread_attr_setstacksize (step 4)",
-				 c->lab->limits.mem_mb);
+				 address_space_mb(&c->lab->limits));
 			c->hint = full;
 		}
 		else if (c->lab->one_thread && proc_threads(c->srv[i].pid) > 1)
@@ -117,7 +117,7 @@ static void last_err_line(const struct server *s, char *buf, size_t len)
  */
 int server_gone(struct server *s, double wait_s, char *buf, size_t len)
 {
-	char status[96], err[256];
+	char status[160], err[256];
 	double until = now_s() + wait_s;
 
 	while (!server_check_exit(s) && now_s() < until)
@@ -126,6 +126,10 @@ int server_gone(struct server *s, double wait_s, char *buf, size_t len)
 		return 0;
 	server_drain(s);
 	describe_status(s->status, status, sizeof status);
+	if (s->mem_killed_kb > 0)
+		snprintf(status, sizeof status, "was killed by the grader: its "
+			 "resident memory reached %ld MiB, over the lab's %ld MiB",
+			 s->mem_killed_kb >> 10, s->mem_limit_kb >> 10);
 	last_err_line(s, err, sizeof err);
 	snprintf(buf, len, "the server %s%s", status, err);
 	return 1;

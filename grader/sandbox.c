@@ -261,13 +261,22 @@ static void exec_contained(const struct spawn_opts *o, const struct nproc_plan *
 	set_limit(RLIMIT_NPROC, own_user_namespace(np) ? np->alone : np->beside);
 	set_limit(RLIMIT_CPU, o->lim.cpu_s);
 	if (o->lim.mem_mb != 0)
-		set_limit(RLIMIT_AS, (rlim_t)o->lim.mem_mb << 20);
+		set_limit(RLIMIT_AS, (rlim_t)address_space_mb(&o->lim) << 20);
 	contain_child();
 	/* After contain_child: a change of uid clears it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	execvpe(argv[0], argv, envp);
 	dprintf(STDERR_FILENO, "grader: cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
+}
+
+unsigned long address_space_mb(const struct limits *lim)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (lim->mem_mb == 0)
+		return 0;
+	return 2 * lim->mem_mb + 8 * 64 * (unsigned long)(cores > 0 ? cores : 1);
 }
 
 int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
@@ -290,6 +299,7 @@ int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 	struct nproc_plan np;
 	plan_nproc(&local.lim, &np);
 	o = &local;
+	s->mem_limit_kb = (long)(o->lim.mem_mb << 10);
 	if (o->vg_tool != NULL) {
 		static unsigned spawned;
 		snprintf(s->vg_log, sizeof s->vg_log, "%s/vg.%u", vg_dir,
@@ -440,10 +450,28 @@ static int drain_fd(struct server *s, int *fd, struct tail *t)
 	return got;
 }
 
+/* Resident memory over the bound: SIGKILL, as a memory cgroup would.
+ * Looked at every 50 ms at most, whenever the grader drains its pipes. */
+static void bound_memory(struct server *s)
+{
+	double now = now_s();
+
+	if (s->mem_limit_kb == 0 || s->exited || s->stopped ||
+	    now - s->mem_checked < 0.05)
+		return;
+	s->mem_checked = now;
+	long rss = proc_rss_kb(s->pid);
+	if (rss > s->mem_limit_kb) {
+		s->mem_killed_kb = rss;
+		kill(-s->pid, SIGKILL);
+	}
+}
+
 int server_drain(struct server *s)
 {
 	int got = drain_fd(s, &s->out_fd, &s->out);
 
+	bound_memory(s);
 	reap_dead();
 	got |= drain_fd(s, &s->err_fd, &s->err);
 	return got;

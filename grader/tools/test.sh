@@ -256,6 +256,23 @@ check_bg "grader --args: a server with no listening line, graded to full marks" 
 check_bg "grader: without --args, starts says to use it for a server that listens but prints no line" bash -c '
 	./grader/grader --lab 2 --test starts grader/tests/bin/mux-log-stdout |
 	grep -A1 "^FAIL starts " | grep -q "hint: the server listens .*--args TEMPLATE"'
+# glibc gives each thread that mallocs an arena of 64 MiB of address
+# space: lab 3's reference with its buffer malloc'd in each client thread
+# must keep its marks (memory is bounded resident, address space only as
+# a backstop).
+malloc_per_thread() {
+	local d=$log/malloc-per-thread
+	mkdir -p "$d" && cp solutions/lab3-threads/*.[ch] "$d"/ &&
+	sed -i 's/^\tchar buf\[BUFSIZE\];$/\tchar *buf = malloc(BUFSIZE);/;
+		s/n = read(fd, buf, sizeof buf);/n = buf ? read(fd, buf, BUFSIZE) : -1;/' "$d/server.c" &&
+	awk '/^\tclose\(fd\);$/ && !done { print "\tfree(buf);"; done = 1 } { print }' \
+		"$d/server.c" > "$d/s.c" && mv "$d/s.c" "$d/server.c" &&
+	grep -q 'malloc(BUFSIZE)' "$d/server.c" && grep -q 'free(buf)' "$d/server.c" &&
+	cc -std=c11 -Wall -Wextra -Werror -O2 -Icommon -I"$d" -o "$d/server" "$d/server.c" \
+		common/libcommon.a -pthread &&
+	./grader/grader --lab 3 --test concurrent,churn,slow-reader,strategy "$d/server"
+}
+check_bg "grader: lab 3's reference with a buffer malloc'd in each thread keeps its marks" malloc_per_thread
 # Gradescope's results.json from a server whose stderr is no UTF-8.
 json_of_garbage() {
 	local j=$log/g.json
