@@ -515,7 +515,7 @@ struct ctx {
 	struct server srv[MAX_SERVERS];
 	int nsrv;
 	unsigned long nofile; /* RLIMIT_NOFILE for the next server; 0 = lab's */
-	const char *env[4];   /* "NAME=value" for the next server, NULL-ended */
+	const char *env[5];   /* "NAME=value" for the next server, NULL-ended */
 	const char *hint;     /* a failure's own hint, over the plan's; NULL */
 	struct trace *trace;  /* --trace, or NULL */
 	char addr[NET_ADDRSTRLEN]; /* from the first server's listening line */

@@ -344,6 +344,11 @@ static void exit_one(int sig)
 	_exit(1);
 }
 
+static void on_hup(int sig)
+{
+	(void)sig;
+}
+
 int main(int argc, char *argv[])
 {
 	pthread_t flooder;
@@ -377,6 +382,14 @@ int main(int argc, char *argv[])
 		// term-exit-1: takes SIGTERM and SIGINT for a failure
 		signal(SIGTERM, exit_one);
 		signal(SIGINT, exit_one);
+	}
+	if (flaw("eintr-fatal")) {
+		// eintr-fatal: a handler (SIGHUP: reload, say) installed
+		// without SA_RESTART, so a signal can interrupt a blocking
+		// read or write with EINTR, which echo then takes for failure
+		struct sigaction sa = {.sa_handler = on_hup};
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGHUP, &sa, NULL);
 	}
 	lfd = open_listener(argc, argv);
 	if (flaw("forker"))
