@@ -245,3 +245,60 @@ struct server *start_any_server(struct ctx *c, const char *addr,
 	c->started = 1;
 	return s;
 }
+
+/* A process that has died and waits to be reaped. */
+static int is_zombie(pid_t pid)
+{
+	char path[64], buf[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *end = strrchr(buf, ')'); /* after the name, whatever it is */
+	return end != NULL && end[1] == ' ' && end[2] == 'Z';
+}
+
+const char *budget_hint(const struct ctx *c, const struct server *s)
+{
+	enum { MAX_TREE = 4096 };
+	static pid_t kids[MAX_TREE];
+	static char hint[480];
+	unsigned long budget = c->lab->limits.nproc;
+	/* The grader's descendants: the server and what it forked, orphans
+	 * the grader adopted too (they count against the budget alike). */
+	int n = proc_descendants(getpid(), kids, MAX_TREE), zombies = 0;
+	int tasks = 0;
+
+	(void)s;
+	for (int i = 0; i < n; i++) {
+		int t = proc_threads(kids[i]);
+		tasks += t > 0 ? t : 0;
+		zombies += is_zombie(kids[i]);
+	}
+	/* Two thirds of it or more, processes (not the server's own
+	 * threads, which a thread-per-client lab counts on) making most of
+	 * it: a fork was likely refused a moment ago (by the time a test
+	 * fails, the clients that got one may have left: one server that
+	 * forked a process per client to 600 tasks was down to 420). */
+	if (budget == 0 || (unsigned long)tasks < budget / 3 * 2 || n < tasks / 2)
+		return NULL;
+	if (zombies >= n / 2)
+		snprintf(hint, sizeof hint, "the server's processes reached lab "
+			 "%d's task budget of %lu, %d of them zombies: children "
+			 "that ended and were never waited for; reap them "
+			 "(waitpid, or SIGCHLD set to SIG_IGN)", c->lab->number,
+			 budget, zombies);
+	else
+		snprintf(hint, sizeof hint, "a lab limit, not an echo bug: the "
+			 "server ran %d tasks (%d processes), at "
+			 "lab %d's task budget of %lu, so it could start no more "
+			 "and clients were refused; this lab's design is %s",
+			 tasks, n, c->lab->number, budget, c->lab->thread_per_client
+			 ? "a thread per client, not a process (nor two)"
+			 : "one thread for every client");
+	return hint;
+}

@@ -43,10 +43,14 @@ static void diagnose(struct ctx *c)
 {
 	static char full[320];
 	unsigned long limit_kb = address_space_mb(&c->lab->limits) << 10;
+	const char *over;
 
 	for (int i = 0; i < c->nsrv; i++)
 		if (c->srv[i].exited)
 			continue;
+		/* At the task budget: whatever else follows from that. */
+		else if ((over = budget_hint(c, &c->srv[i])) != NULL)
+			c->hint = over;
 		/* A thread per client: a stack each, 8 MiB of address space
 		 * by default, so the memory limit stops thread creation
 		 * long before anything else runs short. VmPeak keeps the

@@ -30,6 +30,9 @@ struct server *start_any_server(struct ctx *c, const char *addr,
 				const char *want_host);
 /* The server printed no line: if it listens anyway, a hint saying so. */
 void listening_anyway(struct ctx *c, struct server *s);
+/* The server's process tree is at the lab's task budget: a hint that
+ * says so (a lab's limit, not a flaw of the echo); else NULL. */
+const char *budget_hint(const struct ctx *c, const struct server *s);
 /* A server started as above and flows aimed at it. */
 struct server *serve(struct ctx *c, const char *addr, const char *want_host,
 		     struct flows *fs);

@@ -288,6 +288,16 @@ no_eintr_retry() {
 	grep -q '^  note: no EINTR was injected' "$d/out"
 }
 check_bg "grader: lab 3's reference without its EINTR retry passes partial-io (it catches no signal)" no_eintr_retry
+# A process per client crosses lab 3's task budget (a lab's rule, not a
+# flaw of the echo): concurrent's hint must say so.
+if cc -std=c11 -O2 -Icommon -D'FLAW="fork-linger"' -o "$log/fork-linger" grader/tests/broken.c \
+	common/libcommon.a -pthread > "$log/fork-linger.build" 2>&1; then
+	check_bg "grader: a process per client at lab 3's task budget: concurrent's hint names the limit" bash -c '
+		./grader/grader --lab 3 --test concurrent "$0" | grep -A1 "^FAIL concurrent " |
+		grep -q "hint: a lab limit, not an echo bug: .* at lab 3.s task budget of 600"' "$log/fork-linger"
+else
+	bad "fork-linger builds" "$(head -n 5 "$log/fork-linger.build")"
+fi
 # Gradescope's results.json from a server whose stderr is no UTF-8.
 json_of_garbage() {
 	local j=$log/g.json
