@@ -227,6 +227,10 @@ struct server *start_any_server(struct ctx *c, const char *addr,
 		sleep_s(0.01);
 	}
 	if (got <= 0) {
+		if (want_host[0] == '[') /* ipv6 */
+			c->hint = "with --args, this test fills in [::1]:PORT as "
+				  "{addr}, ::1 as {host}: a server (or a template) "
+				  "that takes IPv4 only fails it";
 		if (server_gone(s, 0, gone, sizeof gone)) {
 			fail(c, expected, "it never did: %s", gone);
 		} else if ((other = proc_listen_port(s->pid, 0)) > 0) {
