@@ -49,7 +49,7 @@ int fail(struct ctx *c, const char *expected, const char *fmt, ...)
  */
 int server_gone(struct server *s, double wait_s, char *buf, size_t len)
 {
-	char status[96], err[600];
+	char status[160], err[600];
 	double until = now_s() + wait_s;
 
 	while (!server_check_exit(s) && now_s() < until)
@@ -58,6 +58,10 @@ int server_gone(struct server *s, double wait_s, char *buf, size_t len)
 		return 0;
 	server_drain(s);
 	describe_status(s->status, status, sizeof status);
+	if (s->mem_killed_kb > 0)
+		snprintf(status, sizeof status, "was killed by the grader: its "
+			 "resident memory reached %ld MiB, over the lab's %ld MiB",
+			 s->mem_killed_kb >> 10, s->mem_limit_kb >> 10);
 	stderr_quote(s, err, sizeof err);
 	snprintf(buf, len, "the server %s%s", status, err);
 	return 1;
@@ -76,7 +80,13 @@ struct server *spawn(struct ctx *c, const char *const *args)
 	if (c->nofile != 0)
 		o.lim.nofile = c->nofile;
 	struct server *s = &c->srv[c->nsrv];
-	char why[256];
+	char why[256], words[16][TEMPLATE_WORD];
+	const char *filled[17];
+
+	if (c->opt->args_template != NULL) {
+		template_args(c->opt->args_template, args[0], words, filled, 17);
+		o.args = filled;
+	}
 
 	if (c->nsrv == MAX_SERVERS) {
 		char expected[64];
@@ -102,8 +112,10 @@ struct server *start_server(struct ctx *c, const char *addr,
 {
 	const char *args[] = {addr, NULL};
 	char expected[160], gone[512];
-	struct server *s = spawn(c, args);
 
+	if (c->opt->args_template != NULL)
+		return start_any_server(c, addr, want_host);
+	struct server *s = spawn(c, args);
 	if (s == NULL)
 		return NULL;
 	snprintf(expected, sizeof expected,
@@ -119,6 +131,7 @@ struct server *start_server(struct ctx *c, const char *addr,
 		else
 			fail(c, expected, "nothing on stdout after %.0f s (if it "
 			     "printf'ed, call fflush(stdout))", T.listen_s * c->scale);
+		listening_anyway(c, s);
 		return NULL;
 	}
 	const char *line = s->first_line;
@@ -128,6 +141,7 @@ struct server *start_server(struct ctx *c, const char *addr,
 	    strncmp(line + strlen(prefix), want_host, hlen) != 0 ||
 	    line[strlen(prefix) + hlen] != ':') {
 		fail(c, expected, "the first line was \"%s\"", line);
+		listening_anyway(c, s);
 		return NULL;
 	}
 	const char *port = line + strlen(prefix) + hlen + 1;

@@ -34,6 +34,10 @@ struct options {
 	int classroom;        /* --classroom: print the workflow, grade nothing */
 	int list;             /* --list: print the lab's tests, grade nothing */
 	const char *server;   /* the binary under test, as typed */
+	/* --args TEMPLATE: the server keeps another contract (no listening
+	 * line, stdout a log); its arguments, {addr} {host} {port} filled
+	 * in (harness_any.c). NULL: the kit's contract, `server ADDRESS`. */
+	const char *args_template;
 	const char *self;     /* the grader, as typed (argv[0]) */
 };
 
@@ -45,7 +49,7 @@ struct ctx {
 	struct server srv[MAX_SERVERS];
 	int nsrv;
 	unsigned long nofile; /* RLIMIT_NOFILE for the next server; 0 = lab's */
-	const char *env[4];   /* "NAME=value" for the next server, NULL-ended */
+	const char *env[5];   /* "NAME=value" for the next server, NULL-ended */
 	const char *hint;     /* a failure's own hint, over the plan's; NULL */
 	struct trace *trace;  /* --trace, or NULL */
 	char addr[NET_ADDRSTRLEN]; /* from the first server's listening line */
@@ -56,6 +60,8 @@ struct ctx {
 	 * stdout carries more than the line). */
 	int dependents_may_run;
 	int started;          /* a server of the test printed its line */
+	char note[240];       /* said beside a pass: what the grader could
+			       * not check, or a convention not the kit's */
 	int no_by_hand;       /* a mistake nc's one client cannot show */
 	char expected[256];   /* set by a failing test */
 	char happened[768];
@@ -80,6 +86,27 @@ struct server *spawn(struct ctx *c, const char *const *args);
 /* Start it on addr and read its line; c->addr is then HOST:PORT. */
 struct server *start_server(struct ctx *c, const char *addr,
 			    const char *want_host);
+/* start_server for --args: on a port the grader picked, started once
+ * it listens there (harness_any.c). */
+struct server *start_any_server(struct ctx *c, const char *addr,
+				const char *want_host);
+/* The server printed no line: if it listens anyway, a hint saying so. */
+void listening_anyway(struct ctx *c, struct server *s);
+/* The server's process tree is at the lab's task budget: a hint that
+ * says so (a lab's limit, not a flaw of the echo); else NULL. */
+const char *budget_hint(const struct ctx *c, const struct server *s);
+#define TEMPLATE_WORD 256
+/* The template's words with {addr}, {host} and {port} from addr (a
+ * leading SERVER dropped: the binary is argv[0]); addr NULL drops the
+ * words that would carry it. Into argv (NULL-ended, at most max); the
+ * count. */
+int template_args(const char *tmpl, const char *addr,
+		  char words[][TEMPLATE_WORD], const char **argv, int max);
+/* A port free on loopback now (IPv6's when v6); 0 if none was had. */
+unsigned pick_port(int v6);
+/* The port of a TCP socket pid listens on (want, or any when 0): the
+ * port, 0 for none, -1 when pid's descriptors cannot be read. */
+int proc_listen_port(pid_t pid, unsigned want);
 /* A server started as above and flows aimed at it. */
 struct server *serve(struct ctx *c, const char *addr, const char *want_host,
 		     struct flows *fs);

@@ -57,14 +57,14 @@ static int thread_stacks(pid_t pid, int *count, long *total_kb)
  * from, when one does. Threads that end but are never joined nor detached
  * keep their stacks; threads that never end pile up past their clients;
  * stacks of the default size (8 MiB of address space each) exhaust the
- * memory limit at a few hundred clients. The first two are leaks and
+ * address space backstop at a few hundred clients. The first two are leaks and
  * show as many stacks (or threads) for few clients; the third as few
  * threads, each large. In buf, or NULL when none shows.
  */
 static const char *thread_trouble(const struct ctx *c, const struct server *s,
 				  char *buf, size_t len)
 {
-	unsigned long limit_kb = c->lab->limits.mem_mb << 10;
+	unsigned long limit_kb = address_space_mb(&c->lab->limits) << 10;
 	int threads = proc_threads(s->pid) - proc_io_workers(s->pid);
 	int sockets = proc_sockets(s->pid), stacks = 0;
 	long stack_kb = 0;
@@ -103,13 +103,13 @@ static const char *thread_trouble(const struct ctx *c, const struct server *s,
 			 "of it: look for other large reservations (glibc gives "
 			 "threads that malloc arenas of 64 MiB each; "
 			 "mallopt(M_ARENA_MAX, 2) at start bounds them)",
-			 c->lab->limits.mem_mb, stacks, stack_kb >> 10);
+			 address_space_mb(&c->lab->limits), stacks, stack_kb >> 10);
 	else
 		snprintf(buf, len, "the server used all the address space it may "
 			 "(%lu MiB), so new threads got no stack: each thread's "
 			 "stack takes %ld MiB of it (8 MiB is the default); give "
 			 "client threads a small one with pthread_attr_setstacksize "
-			 "(step 4)", c->lab->limits.mem_mb,
+			 "(step 4)", address_space_mb(&c->lab->limits),
 			 known ? (each + 512) >> 10 : 8);
 	return buf;
 }
@@ -166,9 +166,14 @@ void diagnose(struct ctx *c)
 {
 	static char text[400];
 
+	const char *over;
+
 	for (int i = 0; i < c->nsrv; i++)
 		if (c->srv[i].exited)
 			continue;
+		/* At the task budget: whatever else follows from that. */
+		else if ((over = budget_hint(c, &c->srv[i])) != NULL)
+			c->hint = over;
 		else if (c->lab->thread_per_client &&
 			 thread_trouble(c, &c->srv[i], text, sizeof text) != NULL)
 			c->hint = text;

@@ -77,7 +77,7 @@ void reproduce_line(const struct options *o, const struct lab *lab,
 {
 	const char *name = lab->poll_switch.name;
 	const char *backend = name ? getenv(name) : NULL;
-	char self[300], server[300], value[100], env[170] = "";
+	char self[300], server[300], value[100], env[170] = "", args[340] = "";
 
 	shell_word(self, sizeof self, o->self ? o->self : "grader/grader");
 	shell_word(server, sizeof server, o->server);
@@ -89,6 +89,10 @@ void reproduce_line(const struct options *o, const struct lab *lab,
 	const char *tool = o->vg_tool == NULL ? ""
 			   : strcmp(o->vg_tool, "memcheck") == 0 ? " --valgrind"
 								 : " --helgrind";
-	snprintf(out, len, "%s%s --lab %d --test %s%s --trace %s", env, self,
-		 o->lab, test, tool, server);
+	if (o->args_template != NULL) {
+		shell_word(value, sizeof value, o->args_template);
+		snprintf(args, sizeof args, " --args %s", value);
+	}
+	snprintf(out, len, "%s%s --lab %d --test %s%s%s --trace %s", env, self,
+		 o->lab, test, tool, args, server);
 }

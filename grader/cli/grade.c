@@ -73,14 +73,15 @@ static int valgrind_errors(const char *tool, const char *log, char *buf,
 	return errors;
 }
 
+/* Its stderr, and with --args its stdout too: there a log. */
 static void show_server_output(const struct ctx *c)
 {
-	for (int i = 0; i < c->nsrv; i++) {
-		const struct tail *t = &c->srv[i].err;
-		if (t->total == 0)
+	for (int i = 0; i < c->nsrv * 2; i++) {
+		const struct tail *t = i % 2 ? &c->srv[i / 2].out : &c->srv[i / 2].err;
+		if (t->total == 0 || (i % 2 && c->opt->args_template == NULL))
 			continue;
-		printf("    server %d stderr (last %zu of %zu bytes):\n", i + 1,
-		       t->len, t->total);
+		printf("    server %d %s (last %zu of %zu bytes):\n", i / 2 + 1,
+		       i % 2 ? "stdout" : "stderr", t->len, t->total);
 		printf("%.*s%s", (int)t->len, t->buf,
 		       t->len && t->buf[t->len - 1] == '\n' ? "" : "\n");
 	}
@@ -206,7 +207,10 @@ static void run_one(const struct options *o, const struct lab *lab,
 			 c.skip_why ? c.skip_why : "");
 	} else if (rc == 0) {
 		printf("PASS %s (%d/%d)\n", r->name, r->score, r->test->points);
-		snprintf(r->output, sizeof r->output, "passed");
+		snprintf(r->output, sizeof r->output, "passed%s%s",
+			 c.note[0] ? "; note: " : "", c.note);
+		if (c.note[0])
+			printf("  note: %s\n", c.note);
 	} else {
 		char repro[700], by_hand[1200];
 		/* A later step's test that could not start the server: step 1
@@ -232,6 +236,7 @@ static void run_one(const struct options *o, const struct lab *lab,
 		/* nc shows what the test's clients saw only once the server
 		 * has started, and nothing of valgrind's findings. */
 		int hand = !c.not_started && !vg_bad && !c.no_by_hand &&
+			   !o->args_template &&
 			   by_hand_line(r->test, o->server, by_hand,
 					sizeof by_hand) == 0;
 		snprintf(r->output, sizeof r->output,

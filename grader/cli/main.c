@@ -30,7 +30,7 @@ static void usage(const char *why)
 	fprintf(stderr,
 		"usage: grader --lab N [--step K] [--test NAME[,NAME...] [--trace]]\n"
 		"              [--valgrind | --helgrind] [--json FILE] [--verbose]\n"
-		"              PATH/TO/server\n"
+		"              [--args TEMPLATE] PATH/TO/server\n"
 		"       grader --lab N [--step K] [--test ...] --json FILE --build-failed LOG\n"
 		"       grader --lab N [--step K] [--test ...] [--valgrind | --helgrind]\n"
 		"              --batch DIR --csv FILE [--jobs J]\n"
@@ -84,6 +84,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 				      "choose one");
 			o->vg_tool = tool;
 		}
+		else if (strcmp(a, "--args") == 0)
+			o->args_template = string_arg(next, "--args takes the "
+						      "server's arguments, e.g. "
+						      "'SERVER {addr}'"), i++;
 		else if (strcmp(a, "--trace") == 0)
 			o->trace = 1;
 		else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
@@ -104,6 +108,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->lab == 0)
 		usage("--lab N is required");
+	if (o->args_template != NULL && strstr(o->args_template, "{addr}") == NULL &&
+	    strstr(o->args_template, "{port}") == NULL)
+		usage("--args TEMPLATE must give the server its address: {addr} "
+		      "(HOST:PORT), or {host} and {port}");
 	if (o->trace && o->only == NULL) {
 		/* One line: the transcript is of one test, so say only that. */
 		fprintf(stderr, "grader: --trace shows one test: add --test NAME\n");

@@ -14,6 +14,7 @@
 #include "engine/contain.h"
 #include "engine/namespace.h"
 #include "engine/procfs.h"
+#include "engine/reap.h"
 #include "engine/status.h"
 
 #include <errno.h>
@@ -202,13 +203,22 @@ static void exec_contained(const struct spawn_opts *o, const struct nproc_plan *
 	set_limit(RLIMIT_NPROC, own_user_namespace(np) ? np->alone : np->beside);
 	set_limit(RLIMIT_CPU, o->lim.cpu_s);
 	if (o->lim.mem_mb != 0)
-		set_limit(RLIMIT_AS, (rlim_t)o->lim.mem_mb << 20);
+		set_limit(RLIMIT_AS, (rlim_t)address_space_mb(&o->lim) << 20);
 	contain_child();
 	/* After contain_child: a change of uid clears it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	execvpe(argv[0], argv, envp);
 	dprintf(STDERR_FILENO, "grader: cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
+}
+
+unsigned long address_space_mb(const struct limits *lim)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (lim->mem_mb == 0)
+		return 0;
+	return 2 * lim->mem_mb + 8 * 64 * (unsigned long)(cores > 0 ? cores : 1);
 }
 
 int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
@@ -231,6 +241,7 @@ int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 	struct nproc_plan np;
 	plan_nproc(&local.lim, &np);
 	o = &local;
+	s->mem_limit_kb = (long)(o->lim.mem_mb << 10);
 	if (o->vg_tool != NULL) {
 		static unsigned spawned;
 		snprintf(s->vg_log, sizeof s->vg_log, "%s/vg.%u", vg_dir,
@@ -281,6 +292,7 @@ int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 	}
 	/* Both sides set the group, so no signal can find it unset. */
 	setpgid(pid, pid);
+	reap_watch(pid);
 	s->pid = pid;
 	current_group = pid;
 	s->out_fd = out[0];
@@ -380,10 +392,29 @@ static int drain_fd(struct server *s, int *fd, struct tail *t)
 	return got;
 }
 
+/* Resident memory over the bound: SIGKILL, as a memory cgroup would.
+ * Looked at every 50 ms at most, whenever the grader drains its pipes. */
+static void bound_memory(struct server *s)
+{
+	double now = now_s();
+
+	if (s->mem_limit_kb == 0 || s->exited || s->stopped ||
+	    now - s->mem_checked < 0.05)
+		return;
+	s->mem_checked = now;
+	long rss = proc_rss_kb(s->pid);
+	if (rss > s->mem_limit_kb) {
+		s->mem_killed_kb = rss;
+		kill(-s->pid, SIGKILL);
+	}
+}
+
 int server_drain(struct server *s)
 {
 	int got = drain_fd(s, &s->out_fd, &s->out);
 
+	bound_memory(s);
+	reap_dead();
 	got |= drain_fd(s, &s->err_fd, &s->err);
 	return got;
 }
@@ -404,6 +435,11 @@ int server_check_exit(struct server *s)
 
 	if (s->pid <= 0 || s->exited)
 		return s->exited;
+	reap_dead();
+	if (reap_status(s->pid, &status)) {
+		mark_exited(s, status);
+		return 1;
+	}
 	pid_t got = waitpid(s->pid, &status, WNOHANG);
 	if (got == s->pid)
 		mark_exited(s, status);
@@ -448,12 +484,9 @@ int server_await_exit(struct server *s, double deadline)
 /* Reap whatever has died among our children (the server and orphans). */
 static void reap_children(struct server *s)
 {
-	int status;
-	pid_t pid;
-
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		if (s != NULL && pid == s->pid && !s->exited)
-			mark_exited(s, status);
+	reap_dead();
+	if (s != NULL)
+		server_check_exit(s);
 }
 
 static int kill_descendants(int sig)
@@ -501,6 +534,7 @@ void server_stop(struct server *s, double grace_s)
 		}
 		kill_until_gone(s);
 		server_drain(s);
+		reap_forget(s->pid);
 		current_group = 0;
 	}
 	if (s->out_fd >= 0)

@@ -22,7 +22,9 @@ struct tail {
 };
 
 struct limits {
-	unsigned long mem_mb;   /* RLIMIT_AS; 0 = none */
+	unsigned long mem_mb;   /* resident memory (sampled); 0 = none. The
+				 * address space has a far backstop only:
+				 * address_space_mb */
 	unsigned long nofile;   /* RLIMIT_NOFILE */
 	unsigned long nproc;    /* tasks the server may add to those its user
 				 * already runs (RLIMIT_NPROC counts every
@@ -51,6 +53,11 @@ struct server {
 	int stopped;          /* server_stop ran: never signal pid again */
 	int status;           /* as from waitpid */
 	char vg_log[64];      /* valgrind's log file, "" when not used */
+	/* Its resident memory bound (KiB; 0: none), when it was last
+	 * looked at, and what it had when the grader killed it for going
+	 * over (0: never). */
+	long mem_limit_kb, mem_killed_kb;
+	double mem_checked;
 	/* The first line of a sanitizer's report on its stderr ("WARNING:
 	 * ThreadSanitizer: data race ..."), "" while there is none. */
 	char san_report[160];
@@ -76,6 +83,11 @@ struct spawn_opts {
 /* Before any server: containment, the subreaper, valgrind's folder.
  * Servers that outlive their kill are warned about after give_up_s. */
 void sandbox_init(double give_up_s);
+/* RLIMIT_AS for a server of these limits, in MiB (0: none): twice its
+ * memory, plus what glibc's malloc may reserve untouched (an arena of
+ * 64 MiB for each of up to 8 threads a core), which is address space,
+ * not memory; a backstop, as resident memory is what is bounded. */
+unsigned long address_space_mb(const struct limits *lim);
 /* "address" or "thread" when the binary (or archive) at path was built
  * with that sanitizer (it names its runtime's functions), else NULL. */
 const char *sanitizer_of(const char *path);

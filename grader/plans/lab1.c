@@ -28,7 +28,8 @@ static const struct plan_entry plan[] = {
 	{"partial-io", 3, "step 3: make write_all loop until every byte is "
 			  "gone (write may take fewer bytes than asked: "
 			  "write the rest from buf + n); when read or write "
-			  "fails with EINTR, call it again"},
+			  "fails with EINTR (a signal handler installed without "
+			  "SA_RESTART ran), call it again"},
 	{"many-messages", 3, "step 3: keep reading and echoing until read "
 			     "returns 0, not just once"},
 	{"half-close", 3, "step 3: read returning 0 means the client is done "

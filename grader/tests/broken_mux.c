@@ -64,6 +64,14 @@ static void listener_watch(int on)
 	epoll_ctl(epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, lfd, &ev);
 }
 
+/* mux-et and mux-et-short-write watch clients edge-triggered (mio's
+ * and tokio's way): every read and write goes on until EAGAIN (or the
+ * high-water mark), and conn_serve re-arms each turn. */
+static uint32_t trigger(void)
+{
+	return flaw("mux-et") || flaw("mux-et-short-write") ? EPOLLET : 0u;
+}
+
 /* Backpressure: a client that is owed HIGH_WATER bytes is not read. */
 static int may_read(const struct conn *c)
 {
@@ -128,7 +136,8 @@ static int conn_flush(struct conn *c)
 		ssize_t n = write(c->fd, c->buf + c->off, pending);
 		// mux-short-write: takes a write that succeeded to have sent
 		// all it was offered: what the socket did not take is dropped
-		if (flaw("mux-short-write") && n > 0)
+		// (mux-et-short-write: the same, on edge-triggered clients)
+		if ((flaw("mux-short-write") || flaw("mux-et-short-write")) && n > 0)
 			n = (ssize_t)pending;
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -174,8 +183,11 @@ static void conn_serve(struct conn *c, uint32_t events)
 	// is anything to write: an idle client's socket is always writable
 	if (flaw("mux-always-pollout"))
 		want |= EPOLLOUT;
-	if (!gone && want != c->watched) {
-		struct epoll_event ev = {.events = want, .data.ptr = c};
+	/* Edge-triggered, re-arm every turn: EPOLL_CTL_MOD reports input
+	 * that waits unread (left at the high-water mark) with no edge to
+	 * come. */
+	if (!gone && (want != c->watched || trigger())) {
+		struct epoll_event ev = {.events = want | trigger(), .data.ptr = c};
 		c->watched = want;
 		gone = epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0;
 	}
@@ -186,7 +198,7 @@ static void conn_serve(struct conn *c, uint32_t events)
 static void conn_open(int fd)
 {
 	struct conn *c = calloc(1, sizeof *c);
-	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+	struct epoll_event ev = {.events = EPOLLIN | trigger(), .data.ptr = c};
 
 	if (c == NULL || epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		free(c);
@@ -196,6 +208,10 @@ static void conn_open(int fd)
 	c->fd = fd;
 	c->watched = EPOLLIN;
 	accepted++;
+	if (flaw("mux-log-stdout")) {
+		printf("client %llu connected\n", accepted);
+		fflush(stdout);
+	}
 }
 
 /* SIGUSR1 (and SIGINT, SIGTERM: exit 0), blocked, arrive as a readable
@@ -301,7 +317,11 @@ int main(int argc, char *argv[])
 		return lfd == NET_EUSAGE ? 2 : 1;
 	}
 	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (epfd < 0 || net_print_listening(lfd, stdout) < 0) {
+	// mux-log-stdout: another contract: no "listening on" line, a log
+	// on stdout instead (correct when graded with --args)
+	if (flaw("mux-log-stdout"))
+		printf("echo server started\n");
+	else if (epfd < 0 || net_print_listening(lfd, stdout) < 0) {
 		perror("server");
 		return 1;
 	}

@@ -275,6 +275,56 @@ check_bg "grader: without buffer rings, step 6's tests say so (one line each); t
 check_bg "make check-lab5 without io_uring says so, and does not fail" bash -c '
 	out=$(grader/tests/bin/no-uring make -s check-lab5 LABS=solutions 2>&1) &&
 	[[ $out == *"skipped: lab 5 cannot run on this system"* ]]'
+# A server of another contract (no listening line, a log on stdout):
+# graded with --args to full marks; without, starts' hint names --args.
+check_bg "grader --args: a server with no listening line, graded to full marks" bash -c '
+	./grader/grader --lab 2 --args "SERVER {addr}" grader/tests/bin/mux-log-stdout > "$0" &&
+	grep -q "^score: \([0-9]*\)/\1$" "$0"' "$log/any-server"
+check_bg "grader: without --args, starts says to use it for a server that listens but prints no line" bash -c '
+	./grader/grader --lab 2 --test starts grader/tests/bin/mux-log-stdout |
+	grep -A1 "^FAIL starts " | grep -q "hint: the server listens .*--args TEMPLATE"'
+# glibc gives each thread that mallocs an arena of 64 MiB of address
+# space: lab 3's reference with its buffer malloc'd in each client thread
+# must keep its marks (memory is bounded resident, address space only as
+# a backstop).
+malloc_per_thread() {
+	local d=$log/malloc-per-thread
+	mkdir -p "$d" && cp solutions/lab3-threads/*.[ch] "$d"/ &&
+	sed -i 's/^\tchar buf\[BUFSIZE\];$/\tchar *buf = malloc(BUFSIZE);/;
+		s/n = read(fd, buf, sizeof buf);/n = buf ? read(fd, buf, BUFSIZE) : -1;/' "$d/server.c" &&
+	awk '/^\tclose\(fd\);$/ && !done { print "\tfree(buf);"; done = 1 } { print }' \
+		"$d/server.c" > "$d/s.c" && mv "$d/s.c" "$d/server.c" &&
+	grep -q 'malloc(BUFSIZE)' "$d/server.c" && grep -q 'free(buf)' "$d/server.c" &&
+	cc -std=c11 -Wall -Wextra -Werror -O2 -Icommon -I"$d" -o "$d/server" "$d/server.c" \
+		common/libcommon.a -pthread &&
+	./grader/grader --lab 3 --test concurrent,churn,slow-reader,strategy "$d/server"
+}
+check_bg "grader: lab 3's reference with a buffer malloc'd in each thread keeps its marks" malloc_per_thread
+# EINTR only where a signal could cause it: lab 3's reference takes its
+# signals with sigwait, so without its EINTR retry it still passes
+# partial-io, with a note (eintr-fatal, whose SIGHUP handler has no
+# SA_RESTART, fails it: the manifest).
+no_eintr_retry() {
+	local d=$log/no-eintr-retry
+	mkdir -p "$d" && cp solutions/lab3-threads/*.[ch] "$d"/ &&
+	sed -i '/^\t\tif (n < 0 \&\& errno == EINTR)$/{N;d}' "$d/server.c" &&
+	! cmp -s "$d/server.c" solutions/lab3-threads/server.c &&
+	cc -std=c11 -Wall -Wextra -Werror -O2 -Icommon -I"$d" -o "$d/server" "$d/server.c" \
+		common/libcommon.a -pthread &&
+	./grader/grader --lab 3 --test partial-io "$d/server" > "$d/out" &&
+	grep -q '^  note: no EINTR was injected' "$d/out"
+}
+check_bg "grader: lab 3's reference without its EINTR retry passes partial-io (it catches no signal)" no_eintr_retry
+# A process per client crosses lab 3's task budget (a lab's rule, not a
+# flaw of the echo): concurrent's hint must say so.
+if cc -std=c11 -O2 -Icommon -D'FLAW="fork-linger"' -o "$log/fork-linger" grader/tests/broken.c \
+	common/libcommon.a -pthread > "$log/fork-linger.build" 2>&1; then
+	check_bg "grader: a process per client at lab 3's task budget: concurrent's hint names the limit" bash -c '
+		./grader/grader --lab 3 --test concurrent "$0" | grep -A1 "^FAIL concurrent " |
+		grep -q "hint: a lab limit, not an echo bug: .* at lab 3.s task budget of 600"' "$log/fork-linger"
+else
+	bad "fork-linger builds" "$(head -n 5 "$log/fork-linger.build")"
+fi
 # Gradescope's results.json from a server whose stderr is no UTF-8.
 json_of_garbage() {
 	local j=$log/g.json
