@@ -29,7 +29,8 @@ LAB_DIRS     := $(sort $(dir $(SOLUTION_SRC) $(LAB_SRC)))
 # make SUBMISSION=DIR DIR/server, with these rules and common/.
 SUBMISSION   ?=
 SERVERS      := $(addsuffix server,$(LAB_DIRS)) $(if $(SUBMISSION),$(SUBMISSION)/server)
-CLIENTS      := $(patsubst %.c,%,$(filter %/client.c,$(SOLUTION_SRC) $(LAB_SRC)))
+CLIENTS      := $(patsubst %.c,%,$(filter %/client.c,$(SOLUTION_SRC) $(LAB_SRC) \
+		$(if $(SUBMISSION),$(wildcard $(SUBMISSION)/client.c))))
 PROGRAMS     := $(SERVERS) $(CLIENTS)
 # What a lab folder's server is made of: its .c files but client.c; a
 # server that includes liburing.h (lab 5) links liburing too.
@@ -162,8 +163,6 @@ $(CHECK_LABS): check-lab%: $(COMMON_LIB) $(GRADER) $(SHIM)
 	$(MAKE) --no-print-directory -s $$dir/server $$([ -f $$dir/client.c ] && echo $$dir/client) || exit 2; \
 	$(GRADER) --lab $* $(step_opt) $$dir/server; rc=$$?; \
 	[ $$rc -eq 77 ] && exit 0; \
-	if [ -x $$dir/client ] && [ "$${STEP:-99}" -ge 5 ]; then \
-		sh grader/tools/client-check.sh $$dir/server $$dir/client || rc=1; fi; \
 	if [ -f $$dir/coro.c ] && [ "$${STEP:-99}" -ge 4 ]; then \
 		sh grader/tools/deps.sh --quiet; \
 		echo "== the runtime's unit tests (grader/tests/test_coro.c) on $$dir/coro.c"; \
@@ -178,7 +177,8 @@ grade: $(COMMON_LIB) $(GRADER) $(SHIM)
 	@dir=$$(ls -d $(LABS)/lab$(LAB)-* 2>/dev/null | head -n 1); \
 	if [ -z "$(LAB)" ] || [ -z "$$dir" ]; then \
 		echo "make grade LAB=N [TEST=NAME] [STEP=K]: no folder $(LABS)/lab$(LAB)-*"; exit 2; fi; \
-	$(MAKE) --no-print-directory -s $$dir/server || exit 2; \
+	$(MAKE) --no-print-directory -s $$dir/server $$([ -f $$dir/client.c ] && echo $$dir/client) || exit 2; \
+	echo "grading $$dir/ (lab $(LAB))"; \
 	$(GRADER) --lab $(LAB) $(step_opt) $(if $(TEST),--test $(TEST)) $$dir/server
 
 check: $(COMMON_LIB) $(GRADER)

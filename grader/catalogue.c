@@ -64,6 +64,7 @@ static const struct test tests[] = {
 	{"strategy", 2, test_strategy, NULL},
 	{"stats", 3, test_stats, NULL},
 	{"orderly-exit", 1, test_orderly_exit, NULL},
+	{"client", 3, test_client, NULL},
 };
 
 const struct test *test_find(const char *name)

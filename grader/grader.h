@@ -15,6 +15,8 @@
  *   procfs.c       what /proc says about a process (fds, threads, RSS, CPU)
  *   trace.c        --trace: one test's transcript, from what the above note
  *   reproduce.c    the lines a failure gives to paste: reproduce, by hand
+ *   client.c       lab 1's client, graded against the grader's own echo
+ *   submission.c   which folder of a submission (a repository) is graded
  *   latency.c      round-trip times as a log-bucket histogram
  *   bench*.c       grader bench: servers side by side (bench.h)
  *   inject/shortio.c  not part of the grader binary: the shared library
@@ -412,6 +414,17 @@ struct options {
 	const char *build_failed; /* --build-failed LOG (with --json), or NULL */
 	int jobs;             /* --jobs J: submissions graded at once */
 	int classroom;        /* --classroom: print the workflow, grade nothing */
+	const char *find;     /* --find DIR: print the folder of DIR graded */
+	/* --from FOLDER: the submission's folder that was graded, as its
+	 * author knows it (said first in the output); --shown-as PATH: the
+	 * server as the student's repository has it, for the reproduce
+	 * lines (run there, from its top: grader/grader ... PATH). */
+	const char *from, *shown_as;
+	const char *client;   /* --client PATH: lab 1's client, or NULL */
+	/* --if-unavailable: the score of a lab this system cannot run (lab 5
+	 * where io_uring is refused) in --json's file: "full", "zero" or
+	 * "pending" (0, the tests shown once the instructor publishes). */
+	const char *if_unavailable;
 	const char *server;   /* the binary under test, as typed */
 	const char *self;     /* the grader, as typed (argv[0]) */
 };
@@ -476,6 +489,7 @@ struct ctx {
 	unsigned long nofile; /* RLIMIT_NOFILE for the next server; 0 = lab's */
 	const char *env[4];   /* "NAME=value" for the next server, NULL-ended */
 	const char *hint;     /* a failure's own hint, over the plan's; NULL */
+	const char *path;     /* the next spawn's binary; NULL: the server */
 	struct trace *trace;  /* --trace, or NULL */
 	char addr[NET_ADDRSTRLEN]; /* from the first server's listening line */
 	int skipped;
@@ -524,6 +538,8 @@ struct grading {
 	int score, max;
 	double seconds;
 	char output[4096];    /* results.json's top-level output; "": the score */
+	const char *from;     /* --from: said first in that output; or NULL */
+	const char *visibility; /* every test's in results.json; NULL: visible */
 };
 
 /* g as a plan: the lab's runs, and in results[0..n) those --step and
@@ -541,10 +557,17 @@ int report_json(const char *path, const struct grading *g);
  * compiler's first lines (from the file log) as the output. */
 void report_unbuilt(const struct options *o, const struct lab *lab,
 		    const char *log, struct grading *g);
+/* g for a lab this system cannot run (why): every selected test scored
+ * as o->if_unavailable says, and the output says why, plainly. */
+void report_unavailable(const struct options *o, const struct lab *lab,
+			const char *why, struct grading *g);
 /* s between q's, each q inside doubled (CSV's and gnuplot's quoting). */
 void put_quoted(FILE *f, const char *s, char q);
 /* --batch: grade every submission folder of o->batch (batch.c). */
 int batch_main(const struct options *o, const struct lab *lab);
+/* The folder of the submission at root that holds lab's files, relative
+ * to root ("." for its top): 0, or -1 when none has any (submission.c). */
+int submission_folder(const char *root, int lab, char *out, size_t len);
 /* --classroom: the lab's GitHub Classroom workflow on stdout. */
 int classroom_print(const struct lab *lab);
 

@@ -97,6 +97,9 @@ int test_churn(struct ctx *c);
 int test_fd_limit(struct ctx *c);
 int test_strategy(struct ctx *c);
 
+/* client.c: lab 1's client (step 5) */
+int test_client(struct ctx *c);
+
 /* threads.c: a thread per client, lab 3 */
 int test_stats(struct ctx *c);
 int test_orderly_exit(struct ctx *c);

@@ -22,9 +22,12 @@ static void usage(const char *why)
 		"              [--valgrind | --helgrind] [--json FILE] [--verbose]\n"
 		"              PATH/TO/server\n"
 		"       grader --lab N [--step K] [--test ...] --json FILE --build-failed LOG\n"
+		"       (with --json: [--from FOLDER] [--shown-as PATH]\n"
+		"        [--if-unavailable full|zero|pending])\n"
 		"       grader --lab N [--step K] [--test ...] [--valgrind | --helgrind]\n"
 		"              --batch DIR --csv FILE [--jobs J]\n"
 		"       grader --lab N --classroom\n"
+		"       grader --lab N --find SUBMISSION_DIR\n"
 		"       grader bench [--help | OPTIONS] PATH/TO/server ...\n");
 	exit(2);
 }
@@ -90,6 +93,21 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->jobs = (int)parse_number(next, 1, 256, "--jobs", usage), i++;
 		else if (strcmp(a, "--classroom") == 0)
 			o->classroom = 1;
+		else if (strcmp(a, "--find") == 0)
+			o->find = string_arg(next, "--find takes a submission's folder"), i++;
+		else if (strcmp(a, "--from") == 0)
+			o->from = string_arg(next, "--from takes the folder graded"), i++;
+		else if (strcmp(a, "--shown-as") == 0)
+			o->shown_as = string_arg(next, "--shown-as takes the server's "
+						 "path in the student's repository"), i++;
+		else if (strcmp(a, "--if-unavailable") == 0) {
+			o->if_unavailable = string_arg(next, "--if-unavailable takes "
+						       "full, zero or pending"), i++;
+			if (strcmp(next, "full") && strcmp(next, "zero") &&
+			    strcmp(next, "pending"))
+				usage("--if-unavailable takes full, zero or pending");
+		} else if (strcmp(a, "--client") == 0)
+			o->client = string_arg(next, "--client takes lab 1's client"), i++;
 		else if (strcmp(a, "--valgrind") == 0 ||
 			   strcmp(a, "--helgrind") == 0) {
 			const char *tool = a[2] == 'v' ? "memcheck" : "helgrind";
@@ -122,6 +140,12 @@ static void parse_args(int argc, char **argv, struct options *o)
 		/* One line: the transcript is of one test, so say only that. */
 		fprintf(stderr, "grader: --trace shows one test: add --test NAME\n");
 		exit(2);
+	}
+	if (o->find != NULL) {
+		if (o->server || o->batch || o->json || o->classroom)
+			usage("--find prints the folder of a submission to grade: "
+			      "give it --lab N alone");
+		return;
 	}
 	if (o->classroom) {
 		if (o->server || o->batch || o->json || o->vg_tool || o->only || o->step)
@@ -234,14 +258,31 @@ int main(int argc, char **argv)
 		return 2;
 	if (o.classroom)
 		return classroom_print(lab);
+	if (o.find != NULL) {
+		char folder[4096];
+		if (submission_folder(o.find, o.lab, folder, sizeof folder) != 0) {
+			fprintf(stderr, "grader: no lab %d sources in %s: neither a "
+				"folder labs/lab%d-* nor .c files\n", o.lab, o.find, o.lab);
+			return 1;
+		}
+		printf("%s\n", folder);
+		return 0;
+	}
 	if (o.build_failed != NULL) {
 		report_unbuilt(&o, lab, o.build_failed, &g);
+		g.from = o.from;
 		printf("score: 0/%d (the submission did not build)\n", g.max);
 		return report_json(o.json, &g) < 0 ? 2 : 1;
 	}
 	const char *why = lab->unavailable ? lab->unavailable() : NULL;
 	if (why != NULL) {
 		printf("skipped: lab %d cannot run on this system: %s\n", o.lab, why);
+		if (o.json != NULL) {
+			report_unavailable(&o, lab, why, &g);
+			g.from = o.from;
+			if (report_json(o.json, &g) < 0)
+				return 2;
+		}
 		return SKIPPED_EXIT;
 	}
 	catch_signals();
@@ -251,7 +292,12 @@ int main(int argc, char **argv)
 		contain_describe(stdout);
 	if (o.batch != NULL)
 		return batch_main(&o, lab);
+	if (o.from != NULL)
+		printf("grading the files %s%s of the submission\n",
+		       strcmp(o.from, ".") ? "in " : "at the top", strcmp(o.from, ".")
+		       ? o.from : "");
 	grade_server(&o, lab, &g);
+	g.from = o.from;
 	sandbox_sweep();
 	if (grader_interrupted) {
 		fprintf(stderr, "grader: interrupted; every server process was stopped\n");

@@ -79,8 +79,9 @@ void reproduce_line(const struct options *o, const char *test, char *out,
 	const char *backend = getenv("LAB2_BACKEND");
 	char self[300], server[300], value[100], env[120] = "";
 
-	shell_word(self, sizeof self, o->self ? o->self : "grader/grader");
-	shell_word(server, sizeof server, o->server);
+	/* --shown-as: as the student runs it, from their repository's top. */
+	shell_word(self, sizeof self, o->self && !o->shown_as ? o->self : "grader/grader");
+	shell_word(server, sizeof server, o->shown_as ? o->shown_as : o->server);
 	if (backend != NULL) {
 		shell_word(value, sizeof value, backend);
 		snprintf(env, sizeof env, "LAB2_BACKEND=%s ", value);
@@ -88,6 +89,12 @@ void reproduce_line(const struct options *o, const char *test, char *out,
 	const char *tool = o->vg_tool == NULL ? ""
 			   : strcmp(o->vg_tool, "memcheck") == 0 ? " --valgrind"
 								 : " --helgrind";
-	snprintf(out, len, "%s%s --lab %d --test %s%s --trace %s", env, self,
-		 o->lab, test, tool, server);
+	char client[320] = "";
+	if (o->client != NULL && o->shown_as == NULL) {
+		char word[300];
+		shell_word(word, sizeof word, o->client);
+		snprintf(client, sizeof client, " --client %s", word);
+	}
+	snprintf(out, len, "%s%s --lab %d --test %s%s%s --trace %s", env, self,
+		 o->lab, test, tool, client, server);
 }

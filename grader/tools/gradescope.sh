@@ -1,7 +1,8 @@
 #!/bin/sh
 # gradescope.sh LAB [ZIP] - make gradescope: autograder-labLAB.zip, what Gradescope
-# takes as a programming assignment's autograder. setup.sh and
-# run_autograder at its top (grader/gradescope/), and the kit's sources the
+# takes as a programming assignment's autograder. setup.sh, run_autograder
+# and check-image.sh at its top (grader/gradescope/; IF_UNAVAILABLE in the
+# environment: lab 5's score where io_uring is refused), and the kit's sources the
 # grader is built from: the Makefile, common/, grader/ (no tests, no bench),
 # and the lab's folder from labs/ (its skeleton: a submission's files go over it).
 set -eu
@@ -23,9 +24,14 @@ cp grader/inject/*.c "$stage/grader/inject/"
 for f in "$folder"/*.c "$folder"/*.h "$folder"/README.md; do
 	if [ -f "$f" ]; then cp "$f" "$stage/$folder/"; fi
 done
-cp grader/gradescope/setup.sh "$stage/setup.sh"
-sed "s/@LAB@/$lab/" grader/gradescope/run_autograder > "$stage/run_autograder"
-chmod 755 "$stage/setup.sh" "$stage/run_autograder"
+policy=${IF_UNAVAILABLE:-pending}
+case $policy in full|zero|pending) ;; *)
+	echo "make gradescope: IF_UNAVAILABLE is full, zero or pending, not '$policy'" >&2; exit 2 ;;
+esac
+for f in setup.sh run_autograder check-image.sh; do
+	sed "s/@LAB@/$lab/g; s/@POLICY@/$policy/g" grader/gradescope/$f > "$stage/$f"
+	chmod 755 "$stage/$f"
+done
 out=${2:-autograder-lab$lab.zip}
 case $out in /*) ;; *) out=$PWD/$out ;; esac
 rm -f "$out"

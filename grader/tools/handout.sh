@@ -20,7 +20,7 @@ cp common/*.c common/*.h "$top/common/"
 cp common/tests/*.c common/tests/*.h "$top/common/tests/"
 cp grader/*.c grader/*.h "$top/grader/"
 cp grader/inject/*.c "$top/grader/inject/"
-cp grader/tools/deps.sh grader/tools/client-check.sh grader/tools/handout-test.sh "$top/grader/tools/"
+cp grader/tools/deps.sh grader/tools/handout-test.sh "$top/grader/tools/"
 cp grader/tests/test_coro.c "$top/grader/tests/"
 for dir in labs/lab*/; do
 	lab=$(basename "$dir")
