@@ -61,7 +61,7 @@ LABS ?= labs
 STEP ?=
 step_opt = $(if $(STEP),--step $(STEP))
 
-.PHONY: all help deps check grade gradescope handout platform test demo bench skeletons clean format tidy broken \
+.PHONY: all help deps check grade gradescope prairielearn autolab handout platform test demo bench skeletons clean format tidy broken \
 	check-lab1 check-lab2 check-lab3 check-lab4 check-lab5
 
 all: $(COMMON_LIB) $(PROGRAMS) $(GRADER) $(SHIM)
@@ -72,6 +72,8 @@ help:
 	@echo "make check         grade every lab"
 	@echo "make grade LAB=N   the grader alone on lab N (TEST=NAME: one test)"
 	@echo "make gradescope LAB=N  autograder-labN.zip for a Gradescope assignment"
+	@echo "make prairielearn LAB=N  prairielearn-labN.zip: a PrairieLearn question and its grader"
+	@echo "make autolab LAB=N autolab-labN/: Autolab's autograde-Makefile and autograde.tar"
 	@echo "make handout       serverlab-handout.tar.gz: the students' kit, no solutions"
 	@echo "make platform      every reference graded on half a CPU and 768 MB (LAB=N: one)"
 	@echo "make demo          build, then grade the reference solutions"
@@ -198,7 +200,7 @@ $(UV_PEER): grader/peers/libuv_echo.c
 ifeq ($(wildcard solutions),)
 test: deps
 	@sh grader/tools/handout-test.sh
-demo bench platform gradescope handout:
+demo bench platform gradescope prairielearn autolab handout:
 	@echo "make $@ is for the full kit (it needs the reference solutions or the instructors' scripts): make check-labN grades yours"; exit 2
 else
 test: deps
@@ -214,9 +216,14 @@ bench: deps all
 	@if pkg-config --exists libuv; then $(MAKE) --no-print-directory -s $(UV_PEER); fi
 	@sh grader/tools/bench.sh
 
-# Gradescope's autograder for lab LAB: autograder-labLAB.zip (or ZIP=PATH).
-gradescope:
-	@sh grader/tools/gradescope.sh "$(LAB)" $(ZIP)
+# Gradescope's autograder for lab LAB: autograder-labLAB.zip (or ZIP=PATH);
+# PrairieLearn's question and grader (prairielearn-labLAB.zip) and Autolab's
+# autograder (autolab-labLAB/, or DIR=PATH) from the same kit.
+gradescope prairielearn: $(GRADER)
+	@sh grader/tools/gradescope.sh "$(LAB)" "$(ZIP)" $@
+
+autolab: $(GRADER)
+	@sh grader/tools/gradescope.sh "$(LAB)" "$(DIR)" $@
 
 # Every reference graded as a grading platform runs it: about half a CPU
 # (one core and a busy loop), 768 MB where a memory cgroup can be made.

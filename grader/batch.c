@@ -204,7 +204,7 @@ static void grade_student(const struct batch *b, const struct student *st,
 	    access(target, X_OK) == 0) {
 		struct options o = *b->o;
 		o.server = target;
-		o.json = NULL;
+		o.json = o.prairielearn = NULL;
 		if (b->shown[0] != '\0') /* not the scratch copy, gone by then */
 			o.shown_as = b->shown;
 		dprintf(log, "== %s: grading\n", st->name);

@@ -16,6 +16,7 @@
  *   trace.c        --trace: one test's transcript, from what the above note
  *   reproduce.c    the lines a failure gives to paste: reproduce, by hand
  *   client.c       lab 1's client, graded against the grader's own echo
+ *   platforms.c    PrairieLearn's and Autolab's formats of a grading
  *   submission.c   which folder of a submission (a repository) is graded
  *   latency.c      round-trip times as a log-bucket histogram
  *   bench*.c       grader bench: servers side by side (bench.h)
@@ -409,6 +410,8 @@ struct options {
 	int verbose;
 	int trace;            /* --trace: the test's transcript */
 	const char *json;     /* --json FILE, or NULL */
+	const char *prairielearn; /* --prairielearn FILE, or NULL */
+	int autolab;          /* --autolab: Autolab's line, last on stdout */
 	const char *batch;    /* --batch DIR, or NULL */
 	const char *csv;      /* --csv FILE (with --batch) */
 	const char *build_failed; /* --build-failed LOG (with --json), or NULL */
@@ -557,6 +560,17 @@ int report_json(const char *path, const struct grading *g);
  * compiler's first lines (from the file log) as the output. */
 void report_unbuilt(const struct options *o, const struct lab *lab,
 		    const char *log, struct grading *g);
+/* JSON's string of s, valid UTF-8 whatever s holds (report.c). */
+void json_string(FILE *f, const char *s);
+/* g's top-level output as a JSON string: which folder was graded
+ * (--from), then the output or the score. */
+void report_text(FILE *f, const struct grading *g);
+/* platforms.c: PrairieLearn's results.json at path (gradable 0: a
+ * submission that cannot be graded); Autolab's autoresult line on stdout;
+ * and every format o asks for (-1 if a file could not be written). */
+int report_prairielearn(const char *path, const struct grading *g, int gradable);
+void report_autolab(const struct grading *g);
+int report_all(const struct options *o, const struct grading *g, int gradable);
 /* g for a lab this system cannot run (why): every selected test scored
  * as o->if_unavailable says, and the output says why, plainly. */
 void report_unavailable(const struct options *o, const struct lab *lab,

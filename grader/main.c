@@ -22,7 +22,8 @@ static void usage(const char *why)
 		"              [--valgrind | --helgrind] [--json FILE] [--verbose]\n"
 		"              PATH/TO/server\n"
 		"       grader --lab N [--step K] [--test ...] --json FILE --build-failed LOG\n"
-		"       (with --json: [--from FOLDER] [--shown-as PATH]\n"
+		"       (--prairielearn FILE, --autolab: those platforms' formats,\n"
+		"        like --json; with them: [--from FOLDER] [--shown-as PATH]\n"
 		"        [--if-unavailable full|zero|pending])\n"
 		"       grader --lab N [--step K] [--test ...] [--valgrind | --helgrind]\n"
 		"              --batch DIR --csv FILE [--jobs J]\n"
@@ -81,6 +82,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 					     "several, comma-separated)"), i++;
 		else if (strcmp(a, "--json") == 0)
 			o->json = string_arg(next, "--json takes a file name"), i++;
+		else if (strcmp(a, "--prairielearn") == 0)
+			o->prairielearn = string_arg(next, "--prairielearn takes a file "
+						     "name"), i++;
+		else if (strcmp(a, "--autolab") == 0)
+			o->autolab = 1;
 		else if (strcmp(a, "--build-failed") == 0)
 			o->build_failed = string_arg(next, "--build-failed takes "
 						     "the build's log file"), i++;
@@ -158,8 +164,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			usage("--batch grades the folders in DIR: give no server binary");
 		if (o->csv == NULL)
 			usage("--batch needs --csv FILE for its rows");
-		if (o->json != NULL || o->trace)
-			usage("--json and --trace are for one server, not --batch");
+		if (o->json != NULL || o->prairielearn != NULL || o->autolab || o->trace)
+			usage("--json, --prairielearn, --autolab and --trace are for "
+			      "one server, not --batch");
 		if (o->jobs == 0)
 			o->jobs = (int)sysconf(_SC_NPROCESSORS_ONLN) > 0
 				  ? (int)sysconf(_SC_NPROCESSORS_ONLN) : 1;
@@ -168,9 +175,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 	if (o->csv != NULL || o->jobs != 0)
 		usage("--csv and --jobs go with --batch DIR");
 	if (o->build_failed != NULL) {
-		if (o->json == NULL || o->server != NULL)
-			usage("--build-failed LOG writes --json FILE for a submission "
-			      "that did not build: give --json, and no server");
+		if ((o->json == NULL && o->prairielearn == NULL && !o->autolab) ||
+		    o->server != NULL)
+			usage("--build-failed LOG writes results for a submission that "
+			      "did not build: give --json, --prairielearn or --autolab, "
+			      "and no server");
 		return;
 	}
 	if (o->server == NULL)
@@ -272,17 +281,16 @@ int main(int argc, char **argv)
 		report_unbuilt(&o, lab, o.build_failed, &g);
 		g.from = o.from;
 		printf("score: 0/%d (the submission did not build)\n", g.max);
-		return report_json(o.json, &g) < 0 ? 2 : 1;
+		return report_all(&o, &g, 0) < 0 ? 2 : 1;
 	}
 	const char *why = lab->unavailable ? lab->unavailable() : NULL;
 	if (why != NULL) {
 		printf("skipped: lab %d cannot run on this system: %s\n", o.lab, why);
-		if (o.json != NULL) {
-			report_unavailable(&o, lab, why, &g);
-			g.from = o.from;
-			if (report_json(o.json, &g) < 0)
-				return 2;
-		}
+		report_unavailable(&o, lab, why, &g);
+		g.from = o.from;
+		/* pending: PrairieLearn takes no attempt for "not gradable" */
+		if (report_all(&o, &g, g.visibility == NULL) < 0)
+			return 2;
 		return SKIPPED_EXIT;
 	}
 	catch_signals();
@@ -304,7 +312,7 @@ int main(int argc, char **argv)
 		return 128 + grader_interrupted;
 	}
 	printf("score: %d/%d\n", g.score, g.max);
-	if (o.json && report_json(o.json, &g) < 0)
+	if (report_all(&o, &g, 1) < 0)
 		return 2;
 	return g.score == g.max ? 0 : 1;
 }

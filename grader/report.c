@@ -30,7 +30,7 @@ static int utf8_length(const unsigned char *s)
 
 /* s as a JSON string that is valid UTF-8 whatever s holds: a byte that
  * is no part of a character becomes U+FFFD, a control character \u00XX. */
-static void json_string(FILE *f, const char *s)
+void json_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -52,6 +52,23 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void report_text(FILE *f, const struct grading *g)
+{
+	char head[512] = "", summary[64], *text = NULL;
+
+	if (g->from && strcmp(g->from, ".") == 0)
+		snprintf(head, sizeof head, "Graded the files at the top of the "
+			 "submission.\n");
+	else if (g->from)
+		snprintf(head, sizeof head, "Graded the files in %.400s of the "
+			 "submission.\n", g->from);
+	snprintf(summary, sizeof summary, "score: %d/%d", g->score, g->max);
+	if (asprintf(&text, "%s%s", head, g->output[0] ? g->output : summary) < 0)
+		text = NULL;
+	json_string(f, text ? text : summary);
+	free(text);
+}
+
 /* Gradescope's results.json, as its autograder specification has it:
  * score, execution_time, output, and tests[] with name, number, score,
  * max_score, status, output and visibility (max_score on top too). */
@@ -60,26 +77,15 @@ int report_json(const char *path, const struct grading *g)
 	const struct result *r = g->results;
 	int score = g->score, max = g->max;
 	FILE *f = fopen(path, "w");
-	char summary[64];
 
 	if (f == NULL) {
 		fprintf(stderr, "grader: cannot write %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	snprintf(summary, sizeof summary, "score: %d/%d", score, max);
 	fprintf(f, "{\n  \"score\": %d,\n  \"max_score\": %d,\n  "
 		"\"execution_time\": %.0f,\n  \"output\": ", score, max, g->seconds);
 	/* Plain text: Gradescope's default format reads "<x.h>" as a tag. */
-	char *text = NULL;
-	int top = g->from && strcmp(g->from, ".") == 0;
-	if (asprintf(&text, "%s%s%s%s", !g->from ? "" : top ? "Graded the files "
-		     "at the top of the submission." : "Graded the files in ",
-		     g->from && !top ? g->from : "", g->from && !top ? " of the "
-		     "submission.\n" : g->from ? "\n" : "",
-		     g->output[0] ? g->output : summary) < 0)
-		text = NULL;
-	json_string(f, text ? text : summary);
-	free(text);
+	report_text(f, g);
 	fprintf(f, ",\n  \"output_format\": \"text\",\n  \"tests\": [");
 	for (size_t i = 0; i < g->n; i++) {
 		int points = r[i].skipped ? 0 : r[i].test->points;

@@ -31,6 +31,5 @@ C
 if ${CC:-cc} ${CFLAGS:-} -o "$probe/probe" "$probe/probe.c" ${LDFLAGS:-} -luring > "$probe/log" 2>&1; then
 	exit 0
 fi
-version=$(pkg-config --modversion liburing 2> /dev/null || echo "none found")
-echo "lab $lab needs liburing 2.3 or later, and this image has $version: pick Ubuntu 24.04 as the autograder's base image (Ubuntu 22.04 has 2.1); the compiler said: $(grep -m1 'error' "$probe/log")" >&2
+echo "lab $lab needs liburing 2.3 or later, which this image lacks: pick Ubuntu 24.04 as the autograder's base image (Ubuntu 22.04 has 2.1). The probe's compile said: $(grep -m1 'error' "$probe/log" | sed 's,^.*probe\.c:,,')" >&2
 exit 1

@@ -78,11 +78,14 @@ done
 # zip unpacked, the grader built as setup.sh builds it; setup.sh's apt-get
 # is left to Gradescope), run_autograder as root building as nobody. A kit
 # is built once per lab, here, and copied for each submission.
-ag_kit() { # ag_kit LAB DIR: DIR/source is the lab's autograder, built
+# setup.sh runs as Gradescope runs it, but for apt-get and useradd: stubs.
+mkdir -p "$log/stub" && printf '#!/bin/sh\nexit 0\n' > "$log/stub/apt-get" &&
+	cp "$log/stub/apt-get" "$log/stub/useradd" && chmod 755 "$log/stub/apt-get" "$log/stub/useradd"
+ag_kit() { # ag_kit LAB DIR: DIR/source is the lab's autograder, set up
 	mkdir -p "$2/source" && chmod 755 "$2" &&
 	make -s gradescope LAB="$1" ZIP="$2/ag.zip" > /dev/null &&
 	(cd "$2/source" && unzip -q ../ag.zip) &&
-	make -s -C "$2/source" common/libcommon.a grader/grader grader/inject/libshortio.so
+	PATH="$log/stub:$PATH" AUTOGRADER_ROOT=$2 sh "$2/source/setup.sh"
 }
 ag_grade() { # ag_grade KIT SUBMISSION_DIR RESULTS_COPY [WRAPPER...]: run_autograder's status
 	local kit=$1 sub=$2 out=$3 root rc; shift 3
@@ -137,6 +140,16 @@ assert \"policy '\"'\"'pending'\"'\"'\" in d[\"output\"] and all(t[\"visibility\
 	IF_UNAVAILABLE=full grader/tests/bin/no-uring ./grader/grader --lab 5 --json '$log/uring-full.json' --if-unavailable full solutions/lab5-uring/server > /dev/null
 	[ \$? -eq 77 ] && python3 -c 'import json, sys
 d = json.load(open(sys.argv[1])); assert d[\"score\"] == d[\"max_score\"] > 0, d' '$log/uring-full.json'"
+# Lab 5's setup on an image whose liburing is older than 2.3 (Ubuntu
+# 22.04's 2.1: a liburing.h without what the lab uses): the image's build
+# stops, in one line that names the image to pick.
+check_bg "setup.sh (make gradescope LAB=5) where liburing is too old: stops, one line names Ubuntu 24.04" bash -c "
+	mkdir -p '$log/old-uring/include' && cp -a '$ag_kits/5/source' '$log/old-uring/' &&
+	echo 'struct io_uring_sqe { unsigned char opcode; };' > '$log/old-uring/include/liburing.h' &&
+	! PATH='$log/stub':\$PATH AUTOGRADER_ROOT='$log/old-uring' CFLAGS=-I'$log/old-uring/include' \
+		sh '$log/old-uring/source/setup.sh' > /dev/null 2> '$log/old-uring/err' &&
+	[ \$(wc -l < '$log/old-uring/err') -eq 1 ] &&
+	grep -q '^lab 5 needs liburing 2.3 or later, which this image lacks: pick Ubuntu 24.04 ' '$log/old-uring/err'"
 # The same repository and the lab's bare files, graded by batch; and by
 # the Classroom workflow's own commands, run in the repository.
 check_bg "grader --batch: a repository and a folder of the lab's files, both at full marks" bash -c "
@@ -155,6 +168,72 @@ for s in yaml.safe_load(open(sys.argv[1]))["jobs"]["run-autograding-tests"]["ste
 	[ "$(grep -c '^PASS ' "$log/cr-run")" -eq 15 ] && grep -q '^grading labs/lab1-simple/ (lab 1)' "$log/cr-run"
 }
 check_bg "the Classroom workflow's commands in that repository: every step passes" classroom_run
+
+# PrairieLearn's external grader and Autolab's, simulated as each platform
+# runs them (its docs): /grade with serverFilesCourse/ and student/, the
+# entrypoint info.json names; Autolab's folder with the Makefile, the tar
+# and handin.tar, make. Each on the reference, the skeleton (a server
+# that fails) and a submission that does not build.
+mkdir -p "$log/plat/ref" "$log/plat/skel" "$log/plat/bad" &&
+	cp solutions/lab1-simple/*.c "$log/plat/ref/" && cp labs/lab1-simple/*.c "$log/plat/skel/" &&
+	cp solutions/lab1-simple/*.c "$log/plat/bad/" && break_build "$log/plat/bad/server.c"
+make -s prairielearn LAB=1 ZIP="$log/plat/pl.zip" > /dev/null && mkdir -p "$log/plat/course" &&
+	(cd "$log/plat/course" && unzip -q ../pl.zip)
+make -s autolab LAB=1 DIR="$log/plat/al" > /dev/null
+pl_grade() { # pl_grade SUBMISSION CHECKS: /grade/results/results.json, checked
+	local grade=$log/plat/pl-$1/grade
+	mkdir -p "$grade/serverFilesCourse" "$grade/student" && chmod -R 755 "$log/plat/pl-$1" &&
+	cp -r "$log/plat/course/serverFilesCourse/serverlab-lab1" "$grade/serverFilesCourse/" &&
+	cp "$log/plat/$1"/* "$grade/student/" &&
+	GRADE_ROOT=$grade GRADER_USER=nobody sh "$grade/serverFilesCourse/serverlab-lab1/run.sh" > "$grade/../out" 2>&1 &&
+	python3 - "$grade/results/results.json" "$log/plat/course/questions/serverlab-lab1/info.json" "$2" <<-'PY'
+	import json, sys
+	d = json.load(open(sys.argv[1], encoding="utf-8"))
+	opts = json.load(open(sys.argv[2]))["externalGradingOptions"]
+	assert opts["enabled"] and 30 < opts["timeout"] <= 600, opts
+	assert opts["entrypoint"] == "/grade/serverFilesCourse/%srun.sh" % opts["serverFilesCourse"][0], opts
+	assert isinstance(d["gradable"], bool) and 0 <= d["score"] <= 1 and d["message"], d
+	for t in d["tests"]:
+	    assert sorted(t) == ["max_points", "message", "name", "output", "points"], t
+	    assert 0 <= t["points"] <= t["max_points"]
+	got = sum(t["points"] for t in d["tests"]) / sum(t["max_points"] for t in d["tests"])
+	assert abs(got - d["score"]) < 1e-3 and len(d["tests"]) == 15, (got, d["score"])
+	assert eval(sys.argv[3]), (sys.argv[3], d["gradable"], d["score"], d["message"][:300])
+	PY
+}
+al_grade() { # al_grade SUBMISSION CHECKS: make's last line, checked
+	local run
+	# Autolab runs make as an ordinary user: as root, nobody, in a folder of its own
+	run=$(mktemp -d /tmp/serverlab-al.XXXXXX) && chmod 755 "$run" &&
+	cp "$log/plat/al/autograde-Makefile" "$run/Makefile" &&
+	cp "$log/plat/al/autograde.tar" "$run/" && tar -C "$log/plat/$1" -cf "$run/handin.tar" . &&
+	if [ "$(id -u)" -eq 0 ]; then chown -R nobody "$run" && runuser -u nobody -- make -C "$run" -s
+	else make -C "$run" -s; fi > "$log/plat/al-$1.out" 2>&1
+	rm -rf "$run"
+	python3 - "$log/plat/al-$1.out" "$log/plat/al/lab1.yml" "$2" <<-'PY'
+	import json, sys, yaml
+	out = open(sys.argv[1]).read().splitlines()
+	d = json.loads(out[-1])
+	problems = yaml.safe_load(open(sys.argv[2]))["problems"]
+	assert sorted(d) == ["scoreboard", "scores"], d
+	assert list(d["scores"]) == [p["name"] for p in problems], d
+	assert all(0 <= d["scores"][p["name"]] <= p["max_score"] for p in problems)
+	total, full = sum(d["scores"].values()), sum(p["max_score"] for p in problems)
+	assert d["scoreboard"] == [total], d
+	text = "\n".join(out[:-1])
+	assert eval(sys.argv[3]), (sys.argv[3], total, text[-300:])
+	PY
+}
+check_bg "make prairielearn LAB=1: the reference scores 1" pl_grade ref 'd["gradable"] and d["score"] == 1'
+check_bg "make prairielearn: a failing server scores below 1, gradable" pl_grade skel \
+	'd["gradable"] and d["score"] < 1 and "TODO step 1" in d["tests"][0]["message"]'
+check_bg "make prairielearn: a build failure is gradable: false, with the compiler's message" pl_grade bad \
+	'not d["gradable"] and "error: expected" in d["format_errors"][0]'
+check_bg "make autolab LAB=1: the reference's autoresult has every problem at full marks" al_grade ref 'total == full == 32'
+check_bg "make autolab: a failing server's autoresult scores it 0" al_grade skel \
+	'total == 0 and "FAIL starts (0/2)" in text'
+check_bg "make autolab: a build failure scores 0, the compiler's message above" al_grade bad \
+	'total == 0 and "error: expected" in text'
 
 # What a handout must not hold: the lines of the solutions' TODO regions
 # (each solution against its skeleton), blanks stripped. A line of under 16
