@@ -10,18 +10,15 @@
 #define _GNU_SOURCE
 #include "grader.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 int report_prairielearn(const char *path, const struct grading *g, int gradable)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = open_report(path);
 
-	if (f == NULL) {
-		fprintf(stderr, "grader: cannot write %s: %s\n", path, strerror(errno));
+	if (f == NULL)
 		return -1;
-	}
 	fprintf(f, "{\n  \"gradable\": %s,\n  \"score\": %.4f,\n  \"message\": ",
 		gradable ? "true" : "false", g->max > 0 ? (double)g->score / g->max : 0);
 	report_text(f, g);
@@ -48,12 +45,7 @@ int report_prairielearn(const char *path, const struct grading *g, int gradable)
 		json_string(f, rest ? rest + 1 : "");
 		fputc('}', f);
 	}
-	fprintf(f, "\n  ]\n}\n");
-	if (fclose(f) != 0) {
-		fprintf(stderr, "grader: cannot write %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return close_report(f, path);
 }
 
 void report_autolab(const struct grading *g)

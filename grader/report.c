@@ -76,12 +76,10 @@ int report_json(const char *path, const struct grading *g)
 {
 	const struct result *r = g->results;
 	int score = g->score, max = g->max;
-	FILE *f = fopen(path, "w");
+	FILE *f = open_report(path);
 
-	if (f == NULL) {
-		fprintf(stderr, "grader: cannot write %s: %s\n", path, strerror(errno));
+	if (f == NULL)
 		return -1;
-	}
 	fprintf(f, "{\n  \"score\": %d,\n  \"max_score\": %d,\n  "
 		"\"execution_time\": %.0f,\n  \"output\": ", score, max, g->seconds);
 	/* Plain text: Gradescope's default format reads "<x.h>" as a tag. */
@@ -99,6 +97,20 @@ int report_json(const char *path, const struct grading *g)
 		json_string(f, r[i].output);
 		fputc('}', f);
 	}
+	return close_report(f, path);
+}
+
+FILE *open_report(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		fprintf(stderr, "grader: cannot write %s: %s\n", path, strerror(errno));
+	return f;
+}
+
+int close_report(FILE *f, const char *path)
+{
 	fprintf(f, "\n  ]\n}\n");
 	if (fclose(f) != 0) {
 		fprintf(stderr, "grader: cannot write %s: %s\n", path, strerror(errno));
