@@ -498,7 +498,8 @@ done
 echo "== reproduce lines: the grader on that test with --trace, within its time limit"
 bad_lines=$(for entry in "${broken[@]}"; do
 	read -r name lab expect <<< "$entry"
-	awk -v want="./grader/grader --lab $lab --test %s --trace grader/tests/bin/$name" '
+	client=$(client_for "$lab")
+	awk -v want="./grader/grader --lab $lab --test %s${client:+ $client} --trace grader/tests/bin/$name" '
 		/^FAIL / { test = $2 }
 		sub(/^  reproduce: /, "") && $0 != sprintf(want, test) { print FILENAME ": " $0 }' \
 		"$log/job.broken.$name.$lab"
