@@ -16,6 +16,7 @@
  *   trace.c        --trace: one test's transcript, from what the above note
  *   reproduce.c    the lines a failure gives to paste: reproduce, by hand
  *   client.c       lab 1's client, graded against the grader's own echo
+ *   leaderboard.c  --leaderboard: round trips per second, for racing
  *   platforms.c    PrairieLearn's and Autolab's formats of a grading
  *   submission.c   which folder of a submission (a repository) is graded
  *   latency.c      round-trip times as a log-bucket histogram
@@ -412,6 +413,7 @@ struct options {
 	const char *json;     /* --json FILE, or NULL */
 	const char *prairielearn; /* --prairielearn FILE, or NULL */
 	int autolab;          /* --autolab: Autolab's line, last on stdout */
+	int leaderboard;      /* --leaderboard: race the server after grading */
 	const char *batch;    /* --batch DIR, or NULL */
 	const char *csv;      /* --csv FILE (with --batch) */
 	const char *build_failed; /* --build-failed LOG (with --json), or NULL */
@@ -543,6 +545,8 @@ struct grading {
 	char output[4096];    /* results.json's top-level output; "": the score */
 	const char *from;     /* --from: said first in that output; or NULL */
 	const char *visibility; /* every test's in results.json; NULL: visible */
+	int ranked;           /* --leaderboard measured (leaderboard.c): */
+	double leaderboard;   /* round trips per second; 0 if the run failed */
 };
 
 /* g as a plan: the lab's runs, and in results[0..n) those --step and
@@ -581,6 +585,10 @@ void report_unavailable(const struct options *o, const struct lab *lab,
 			const char *why, struct grading *g);
 /* s between q's, each q inside doubled (CSV's and gnuplot's quoting). */
 void put_quoted(FILE *f, const char *s, char q);
+/* --leaderboard: g's round trips per second under bench's load (labs
+ * with a concurrent test), printed and kept for the results. */
+void grade_leaderboard(const struct options *o, const struct lab *lab,
+		       struct grading *g);
 /* --batch: grade every submission folder of o->batch (batch.c). */
 int batch_main(const struct options *o, const struct lab *lab);
 /* The folder of the submission at root that holds lab's files, relative

@@ -24,7 +24,7 @@ static void usage(const char *why)
 		"       grader --lab N [--step K] [--test ...] --json FILE --build-failed LOG\n"
 		"       (--prairielearn FILE, --autolab: those platforms' formats,\n"
 		"        like --json; with them: [--from FOLDER] [--shown-as PATH]\n"
-		"        [--if-unavailable full|zero|pending])\n"
+		"        [--leaderboard] [--if-unavailable full|zero|pending])\n"
 		"       grader --lab N [--step K] [--test ...] [--valgrind | --helgrind]\n"
 		"              --batch DIR --csv FILE [--jobs J]\n"
 		"       grader --lab N --classroom\n"
@@ -87,6 +87,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 						     "name"), i++;
 		else if (strcmp(a, "--autolab") == 0)
 			o->autolab = 1;
+		else if (strcmp(a, "--leaderboard") == 0)
+			o->leaderboard = 1;
 		else if (strcmp(a, "--build-failed") == 0)
 			o->build_failed = string_arg(next, "--build-failed takes "
 						     "the build's log file"), i++;
@@ -164,9 +166,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 			usage("--batch grades the folders in DIR: give no server binary");
 		if (o->csv == NULL)
 			usage("--batch needs --csv FILE for its rows");
-		if (o->json != NULL || o->prairielearn != NULL || o->autolab || o->trace)
-			usage("--json, --prairielearn, --autolab and --trace are for "
-			      "one server, not --batch");
+		if (o->json != NULL || o->prairielearn != NULL || o->autolab ||
+		    o->trace || o->leaderboard)
+			usage("--json, --prairielearn, --autolab, --leaderboard and "
+			      "--trace are for one server, not --batch");
 		if (o->jobs == 0)
 			o->jobs = (int)sysconf(_SC_NPROCESSORS_ONLN) > 0
 				  ? (int)sysconf(_SC_NPROCESSORS_ONLN) : 1;
@@ -306,6 +309,8 @@ int main(int argc, char **argv)
 		       ? o.from : "");
 	grade_server(&o, lab, &g);
 	g.from = o.from;
+	if (o.leaderboard && !grader_interrupted)
+		grade_leaderboard(&o, lab, &g);
 	sandbox_sweep();
 	if (grader_interrupted) {
 		fprintf(stderr, "grader: interrupted; every server process was stopped\n");

@@ -57,7 +57,10 @@ void report_autolab(const struct grading *g)
 		json_string(stdout, g->results[i].name);
 		printf(": %d", g->results[i].score);
 	}
-	printf("}, \"scoreboard\": [%d]}\n", g->score);
+	printf("}, \"scoreboard\": [%d", g->score);
+	if (g->ranked)
+		printf(", %.0f", g->leaderboard);
+	printf("]}\n");
 	fflush(stdout);
 }
 

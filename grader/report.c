@@ -84,7 +84,11 @@ int report_json(const char *path, const struct grading *g)
 		"\"execution_time\": %.0f,\n  \"output\": ", score, max, g->seconds);
 	/* Plain text: Gradescope's default format reads "<x.h>" as a tag. */
 	report_text(f, g);
-	fprintf(f, ",\n  \"output_format\": \"text\",\n  \"tests\": [");
+	fprintf(f, ",\n  \"output_format\": \"text\",\n  ");
+	if (g->ranked)
+		fprintf(f, "\"leaderboard\": [{\"name\": \"Round trips/s\", "
+			"\"value\": %.0f}],\n  ", g->leaderboard);
+	fprintf(f, "\"tests\": [");
 	for (size_t i = 0; i < g->n; i++) {
 		int points = r[i].skipped ? 0 : r[i].test->points;
 		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");

@@ -14,7 +14,8 @@
 #     autograde-Makefile, autograde.tar (the kit as serverlab/) and
 #     labN.yml (the problems the autoresult scores, the autograder's timeout)
 # IF_UNAVAILABLE in the environment: lab 5's score where io_uring is
-# refused (full, zero or pending; README).
+# refused (full, zero or pending; README); LEADERBOARD=1: a leaderboard
+# (Gradescope) or scoreboard column (Autolab) of round trips per second.
 set -eu
 cd "$(dirname "$0")/../.."
 lab=$1 platform=${3:-gradescope}
@@ -49,7 +50,8 @@ for f in "$folder"/*.c "$folder"/*.h "$folder"/README.md; do
 	if [ -f "$f" ]; then cp "$f" "$kit/$folder/"; fi
 done
 for f in setup.sh run_autograder check-image.sh; do
-	sed "s/@LAB@/$lab/g; s/@POLICY@/$policy/g" grader/gradescope/$f > "$kit/$f"
+	sed "s/@LAB@/$lab/g; s/@POLICY@/$policy/g; s/@LEADERBOARD@/${LEADERBOARD:-0}/g" \
+		grader/gradescope/$f > "$kit/$f"
 	chmod 755 "$kit/$f"
 done
 # The lab's tests and points, as the Classroom workflow lists them.

@@ -283,6 +283,14 @@ check_bg "grader bench: every run in the CSV, and the plot or why not" bash -c "
 	else
 		[ \$rc -eq 2 ] && grep -q 'gnuplot-nox' '$log/b.out'
 	fi"
+# --leaderboard: a figure for Gradescope's leaderboard and Autolab's
+# scoreboard; a server that serves one client at a time races to 0.
+check_bg "grader --leaderboard: round trips/s in results.json and Autolab's scoreboard; 0 if serialised" bash -c "
+	./grader/grader --lab 2 --test starts --leaderboard --json '$log/lb.json' --autolab solutions/lab2-multiplex/server |
+		tail -n 1 | grep -q '^{\"scores\": {\"starts\": 2}, \"scoreboard\": \[2, [1-9][0-9]*\]}\$' &&
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d[\"leaderboard\"][0][\"value\"] > 0, d' '$log/lb.json' &&
+	./grader/grader --lab 2 --test starts --leaderboard --autolab solutions/lab1-simple/server | tail -n 1 |
+		grep -q 'scoreboard\": \[2, 0\]}\$'"
 check_bg "grader: a valgrind error fails the test it happened in" bash -c \
 	'./grader/grader --lab 1 --valgrind --test sequential grader/tests/bin/leak-per-client | grep -q "^FAIL sequential .*valgrind.s memcheck found"'
 . grader/tools/test_instructors.sh
