@@ -82,7 +82,7 @@ step_opt = $(if $(STEP),--step $(STEP))
 # VALGRIND=1: under memcheck.
 vg_opt = $(if $(HELGRIND),--helgrind) $(if $(VALGRIND),--valgrind)
 
-.PHONY: all help deps check grade gradescope handout platform test demo bench skeletons clean format tidy broken mutants \
+.PHONY: all help deps check grade gradescope prairielearn autolab handout platform test demo bench skeletons clean format tidy broken mutants \
 	check-lab1 check-lab2 check-lab3 check-lab4 check-lab5
 
 all: $(COMMON_LIB) $(BUILDABLE) $(GRADER) $(SHIM)
@@ -97,6 +97,8 @@ help:
 	@echo "make check         grade every lab"
 	@echo "make grade LAB=N   the grader alone on lab N (TEST=NAME: one test)"
 	@echo "make gradescope LAB=N  autograder-labN.zip for a Gradescope assignment"
+	@echo "make prairielearn LAB=N  prairielearn-labN.zip: a PrairieLearn question and its grader"
+	@echo "make autolab LAB=N autolab-labN/: Autolab's autograde-Makefile and autograde.tar"
 	@echo "make handout       serverlab-handout.tar.gz: the students' kit, no solutions"
 	@echo "make platform      every reference graded on half a CPU and 768 MB (LAB=N: one)"
 	@echo "make demo          build, then grade the reference solutions"
@@ -202,11 +204,8 @@ $(CHECK_LABS): check-lab%: $(COMMON_LIB) $(GRADER) $(SHIM)
 	res=$$(mktemp); $(GRADER) --lab $* $(step_opt) $(vg_opt) --json $$res $$dir/server; rc=$$?; \
 	nostart=$$(grep -l 'not run because starts failed' $$res); rm -f $$res; \
 	[ $$rc -eq 77 ] && exit 0; \
-	extra=""; [ -x $$dir/client ] && [ "$${STEP:-99}" -ge 5 ] && extra="the client check (step 5)"; \
-	[ -f $$dir/coro.c ] && [ "$${STEP:-99}" -ge 4 ] && extra="the runtime's unit tests"; \
-	if [ -n "$$nostart" ] && [ -n "$$extra" ]; then echo "NOT RUN because starts failed: $$extra"; exit 1; fi; \
-	if [ -x $$dir/client ] && [ "$${STEP:-99}" -ge 5 ]; then \
-		sh grader/tools/client-check.sh $$dir/server $$dir/client || rc=1; fi; \
+	if [ -n "$$nostart" ] && [ -f $$dir/coro.c ] && [ "$${STEP:-99}" -ge 4 ]; then \
+		echo "NOT RUN because starts failed: the runtime's unit tests"; exit 1; fi; \
 	if [ -f $$dir/coro.c ] && [ "$${STEP:-99}" -ge 4 ]; then \
 		echo "== the runtime's unit tests (grader/tests/test_coro.c) on $$dir/coro.c"; \
 		$(MAKE) --no-print-directory -s $$dir/test-coro && $$dir/test-coro || rc=1; fi; \
@@ -218,7 +217,8 @@ grade: $(COMMON_LIB) $(GRADER) $(SHIM)
 	@dir=$$(ls -d $(LABS)/lab$(LAB)-* 2>/dev/null | head -n 1); \
 	if [ -z "$(LAB)" ] || [ -z "$$dir" ]; then \
 		echo "make grade LAB=N [TEST=NAME] [STEP=K]: no folder $(LABS)/lab$(LAB)-*"; exit 2; fi; \
-	$(MAKE) --no-print-directory -s $$dir/server || exit 2; \
+	$(MAKE) --no-print-directory -s $$dir/server $$([ -f $$dir/client.c ] && echo $$dir/client) || exit 2; \
+	echo "grading $$dir/ (lab $(LAB))"; \
 	$(GRADER) --lab $(LAB) $(step_opt) $(if $(TEST),--test $(TEST)) $$dir/server
 
 check: $(COMMON_LIB) $(GRADER)
@@ -238,7 +238,7 @@ $(UV_PEER): grader/peers/libuv_echo.c
 ifeq ($(wildcard solutions),)
 test: deps
 	@sh grader/tools/handout-test.sh
-demo bench platform gradescope handout mutants:
+demo bench platform gradescope prairielearn autolab handout mutants:
 	@echo "make $@ is for the full kit (it needs the reference solutions or the instructors' scripts): make check-labN grades yours"; exit 2
 else
 test: deps
@@ -254,9 +254,14 @@ bench: deps all
 	@if pkg-config --exists libuv; then $(MAKE) --no-print-directory -s $(UV_PEER); fi
 	@sh grader/tools/bench.sh
 
-# Gradescope's autograder for lab LAB: autograder-labLAB.zip (or ZIP=PATH).
-gradescope:
-	@sh grader/tools/gradescope.sh "$(LAB)" $(ZIP)
+# Gradescope's autograder for lab LAB: autograder-labLAB.zip (or ZIP=PATH);
+# PrairieLearn's question and grader (prairielearn-labLAB.zip) and Autolab's
+# autograder (autolab-labLAB/, or DIR=PATH) from the same kit.
+gradescope prairielearn: $(GRADER)
+	@sh grader/tools/gradescope.sh "$(LAB)" "$(ZIP)" $@
+
+autolab: $(GRADER)
+	@sh grader/tools/gradescope.sh "$(LAB)" "$(DIR)" $@
 
 # Every reference graded as a grading platform runs it: about half a CPU
 # (one core and a busy loop), 768 MB where a memory cgroup can be made.

@@ -70,7 +70,7 @@ int server_gone(struct server *s, double wait_s, char *buf, size_t len)
 struct server *spawn(struct ctx *c, const char *const *args)
 {
 	struct spawn_opts o = {
-		.path = c->opt->server,
+		.path = c->path ? c->path : c->opt->server,
 		.args = args,
 		.lim = c->lab->limits,
 		.vg_tool = c->opt->vg_tool,

@@ -27,11 +27,25 @@ struct options {
 	int verbose;
 	int trace;            /* --trace: the test's transcript */
 	const char *json;     /* --json FILE, or NULL */
+	const char *prairielearn; /* --prairielearn FILE, or NULL */
+	int autolab;          /* --autolab: Autolab's line, last on stdout */
+	int leaderboard;      /* --leaderboard: race the server after grading */
 	const char *batch;    /* --batch DIR, or NULL */
 	const char *csv;      /* --csv FILE (with --batch) */
 	const char *build_failed; /* --build-failed LOG (with --json), or NULL */
 	int jobs;             /* --jobs J: submissions graded at once */
 	int classroom;        /* --classroom: print the workflow, grade nothing */
+	const char *find;     /* --find DIR: print the folder of DIR graded */
+	/* --from FOLDER: the submission's folder that was graded, as its
+	 * author knows it (said first in the output); --shown-as PATH: the
+	 * server as the student's repository has it, for the reproduce
+	 * lines (run there, from its top: grader/grader ... PATH). */
+	const char *from, *shown_as;
+	const char *client;   /* --client PATH: lab 1's client, or NULL */
+	/* --if-unavailable: the score of a lab this system cannot run (lab 5
+	 * where io_uring is refused) in --json's file: "full", "zero" or
+	 * "pending" (0, the tests shown once the instructor publishes). */
+	const char *if_unavailable;
 	int list;             /* --list: print the lab's tests, grade nothing */
 	const char *server;   /* the binary under test, as typed */
 	/* --args TEMPLATE: the server keeps another contract (no listening
@@ -51,6 +65,7 @@ struct ctx {
 	unsigned long nofile; /* RLIMIT_NOFILE for the next server; 0 = lab's */
 	const char *env[5];   /* "NAME=value" for the next server, NULL-ended */
 	const char *hint;     /* a failure's own hint, over the plan's; NULL */
+	const char *path;     /* the next spawn's binary; NULL: the server */
 	struct trace *trace;  /* --trace, or NULL */
 	char addr[NET_ADDRSTRLEN]; /* from the first server's listening line */
 	int skipped;

@@ -79,8 +79,9 @@ void reproduce_line(const struct options *o, const struct lab *lab,
 	const char *backend = name ? getenv(name) : NULL;
 	char self[300], server[300], value[100], env[170] = "", args[340] = "";
 
-	shell_word(self, sizeof self, o->self ? o->self : "grader/grader");
-	shell_word(server, sizeof server, o->server);
+	/* --shown-as: as the student runs it, from their repository's top. */
+	shell_word(self, sizeof self, o->self && !o->shown_as ? o->self : "grader/grader");
+	shell_word(server, sizeof server, o->shown_as ? o->shown_as : o->server);
 	/* strategy's verdict depends on the lab's switch: keep it in the line */
 	if (backend != NULL) {
 		shell_word(value, sizeof value, backend);
@@ -93,6 +94,12 @@ void reproduce_line(const struct options *o, const struct lab *lab,
 		shell_word(value, sizeof value, o->args_template);
 		snprintf(args, sizeof args, " --args %s", value);
 	}
-	snprintf(out, len, "%s%s --lab %d --test %s%s%s --trace %s", env, self,
-		 o->lab, test, tool, args, server);
+	char client[320] = "";
+	if (o->client != NULL && o->shown_as == NULL) {
+		char word[300];
+		shell_word(word, sizeof word, o->client);
+		snprintf(client, sizeof client, " --client %s", word);
+	}
+	snprintf(out, len, "%s%s --lab %d --test %s%s%s%s --trace %s", env, self,
+		 o->lab, test, tool, args, client, server);
 }

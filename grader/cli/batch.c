@@ -13,6 +13,7 @@
 #include "cli/batch.h"
 #include "cli/grade.h"
 #include "cli/report.h"
+#include "cli/submission.h"
 #include "checks/thresholds.h"
 #include "engine/clock.h"
 #include "engine/contain.h"
@@ -23,6 +24,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,6 +46,7 @@ struct student {
 	double started, deadline;
 	int graded;            /* its row below is final */
 	char status[32];       /* ok, build failed, crashed, timed out, ... */
+	char folder[256];      /* of its folder, the one graded ("." its top) */
 	int total, max;
 	int scores[MAX_RUNS];  /* one per selected test, in the lab's order */
 };
@@ -54,6 +57,7 @@ struct batch {
 	char kit[PATH_MAX];     /* the kit's root: the grader is KIT/grader/grader */
 	char scratch[PATH_MAX]; /* private copies, removed at the end */
 	char logs[PATH_MAX];    /* FILE's name without .csv, then -logs */
+	char shown[PATH_MAX];   /* the server in a student's repository */
 	struct grading plan;    /* the tests each is graded on: plan.n, plan.max */
 	struct student *s;
 	size_t n;
@@ -175,7 +179,7 @@ static void grade_student(const struct batch *b, const struct student *st,
 	if (path_join(src, sizeof src, b->o->batch, st->name) != 0 ||
 	    path_join(dir, sizeof dir, b->scratch, number) != 0 ||
 	    path_join(target, sizeof target, dir, "server") != 0) {
-		dprintf(fd, "build failed\t0\t0\n");
+		dprintf(fd, "\nbuild failed\t0\t0\n");
 		return;
 	}
 	snprintf(var, sizeof var, "SUBMISSION=%s", dir);
@@ -185,9 +189,23 @@ static void grade_student(const struct batch *b, const struct student *st,
 	const char *kind = sanitizer_of(lib);
 	snprintf(san + 4, sizeof san - 4, "%s", kind ? kind : "");
 	char *make[] = {"make", "-s", "--no-print-directory", "-C", (char *)b->kit,
-			var, san, target, NULL};
+			var, san, target, NULL, NULL};
+	/* A whole repository (gh classroom clone) or the lab's files. */
+	char folder[PATH_MAX] = "";
+	size_t end = strlen(src);
+	if (submission_folder(src, b->lab->number, folder, sizeof folder) != 0 ||
+	    (strcmp(folder, ".") != 0 &&
+	     path_join(src + end, sizeof src - end, "", folder) != 0))
+		folder[0] = '\0';
+	dprintf(fd, "%s\n", folder);
 	dprintf(log, "== %s: building %s in %s\n", st->name, src, dir);
 	int copied = mkdir(dir, 0700) == 0 ? copy_sources(src, dir, log) : -1;
+	/* lab 1's client, which the client test grades, where there is one */
+	char client[PATH_MAX], client_c[PATH_MAX];
+	if (path_join(client, sizeof client, dir, "client") == 0 &&
+	    path_join(client_c, sizeof client_c, dir, "client.c") == 0 &&
+	    access(client_c, R_OK) == 0)
+		make[8] = client;
 	if (copied == 0)
 		dprintf(log, "grader: no .c file in %s\n", src);
 	memset(&g, 0, sizeof g);
@@ -195,7 +213,9 @@ static void grade_student(const struct batch *b, const struct student *st,
 	    access(target, X_OK) == 0) {
 		struct options o = *b->o;
 		o.server = target;
-		o.json = NULL;
+		o.json = o.prairielearn = NULL;
+		if (b->shown[0] != '\0') /* not the scratch copy, gone by then */
+			o.shown_as = b->shown;
 		dprintf(log, "== %s: grading\n", st->name);
 		grade_server(&o, b->lab, &g);
 		sandbox_sweep();
@@ -290,15 +310,17 @@ static void first_error(const struct batch *b, const struct student *st,
 static void finish_worker(struct batch *b, struct student *st, int status,
 			  size_t done)
 {
-	char row[MAX_RUNS * 12 + 64] = "";
-	ssize_t got = read(st->row_fd, row, sizeof row - 1);
+	char buf[MAX_RUNS * 12 + 64 + PATH_MAX] = "";
+	ssize_t got = read(st->row_fd, buf, sizeof buf - 1);
+	/* Its folder's line, then its row. */
+	char *row = got > 0 && strchr(buf, '\n') ? strchr(buf, '\n') + 1 : buf;
 	char *p = row, *tab = strchr(row, '\t');
 
 	close(st->row_fd);
 	st->pid = 0;
 	if (got > 0 && tab != NULL && status == 0) {
 		st->graded = strncmp(row, "interrupted\t", 12) != 0;
-		row[got] = '\0';
+		snprintf(st->folder, sizeof st->folder, "%.*s", (int)(row - 1 - buf), buf);
 		snprintf(st->status, sizeof st->status, "%.*s", (int)(tab - row), row);
 		p = tab + 1;
 		st->total = (int)strtol(p, &p, 10);
@@ -314,8 +336,10 @@ static void finish_worker(struct batch *b, struct student *st, int status,
 	}
 	char log[PATH_MAX * 2];
 	log_path(b, st, log, sizeof log);
-	printf("[%zu/%zu] %s: %d/%d %s (%.1f s; log %s)\n", done, b->n, st->name,
-	       st->total, st->max, st->status, now_s() - st->started, log);
+	printf("[%zu/%zu] %s: %d/%d %s (%s%s%s%.1f s; log %s)\n", done, b->n,
+	       st->name, st->total, st->max, st->status, st->folder[0] ? "from " : "",
+	       strcmp(st->folder, ".") == 0 ? "its top" : st->folder,
+	       st->folder[0] ? ", " : "", now_s() - st->started, log);
 	char error[300];
 	if (strcmp(st->status, "build failed") == 0) {
 		first_error(b, st, log, error, sizeof error);
@@ -481,6 +505,15 @@ int batch_main(const struct options *o, const struct lab *lab)
 		fprintf(stderr, "grader: no Makefile beside the grader (%s): batch "
 			"builds with the kit's\n", b.kit);
 		return 2;
+	}
+	/* Reproduce lines as a student runs them in their repository. */
+	char pattern[PATH_MAX + 32];
+	glob_t found;
+	snprintf(pattern, sizeof pattern, "%s/labs/lab%d-*", b.kit, lab->number);
+	if (glob(pattern, 0, NULL, &found) == 0) {
+		snprintf(b.shown, sizeof b.shown, "labs/%s/server",
+			 strrchr(found.gl_pathv[0], '/') + 1);
+		globfree(&found);
 	}
 	b.s = calloc(MAX_STUDENTS, sizeof *b.s);
 	if (b.s == NULL || list_students(&b) != 0)

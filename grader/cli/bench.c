@@ -166,8 +166,8 @@ static void measure(const struct bench_opts *o, struct flows *fs,
 	r->max_s = lat.max_s;
 }
 
-static void bench_run(const struct bench_opts *o, const struct bench_server *bs,
-		      struct bench_run *r)
+void bench_run(const struct bench_opts *o, const struct bench_server *bs,
+	       struct bench_run *r)
 {
 	const char *args[] = {"127.0.0.1:0", NULL};
 	/* No address-space limit: a thread per client reserves a stack each

@@ -57,6 +57,10 @@ struct bench_run {
 	double wall_s;
 };
 
+/* One server at r->clients clients (bench.c; also --leaderboard's run). */
+void bench_run(const struct bench_opts *o, const struct bench_server *bs,
+	       struct bench_run *r);
+
 /* bench_report.c */
 void bench_progress(const struct bench_server *s, const struct bench_run *r);
 /* runs[server][count], as the options list them. */

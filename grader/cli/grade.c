@@ -235,10 +235,10 @@ static void run_one(const struct options *o, const struct lab *lab,
 		reproduce_line(asked, lab, r->name, repro, sizeof repro);
 		/* nc shows what the test's clients saw only once the server
 		 * has started, and nothing of valgrind's findings. */
+		const char *shown = o->shown_as ? o->shown_as : o->server;
 		int hand = !c.not_started && !vg_bad && !c.no_by_hand &&
 			   !o->args_template &&
-			   by_hand_line(r->test, o->server, by_hand,
-					sizeof by_hand) == 0;
+			   by_hand_line(r->test, shown, by_hand, sizeof by_hand) == 0;
 		snprintf(r->output, sizeof r->output,
 			 "expected %s; %s\nhint: %s\nreproduce: %s%s%s", c.expected,
 			 c.happened, hint, repro, hand ? "\nby hand: " : "",

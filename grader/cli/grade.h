@@ -38,6 +38,10 @@ struct grading {
 	int score, max;
 	double seconds;
 	char output[4096];    /* results.json's top-level output; "": the score */
+	const char *from;     /* --from: said first in that output; or NULL */
+	const char *visibility; /* every test's in results.json; NULL: visible */
+	int ranked;           /* --leaderboard measured (leaderboard.c): */
+	double leaderboard;   /* round trips per second; 0 if the run failed */
 };
 
 /* g as a plan: the lab's runs, and in results[0..n) those --step and

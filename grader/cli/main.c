@@ -8,7 +8,10 @@
 #include "cli/classroom.h"
 #include "cli/grade.h"
 #include "cli/options.h"
+#include "cli/leaderboard.h"
+#include "cli/platforms.h"
 #include "cli/report.h"
+#include "cli/submission.h"
 #include "checks/thresholds.h"
 #include "engine/clock.h"
 #include "engine/contain.h"
@@ -32,10 +35,14 @@ static void usage(const char *why)
 		"              [--valgrind | --helgrind] [--json FILE] [--verbose]\n"
 		"              [--args TEMPLATE] PATH/TO/server\n"
 		"       grader --lab N [--step K] [--test ...] --json FILE --build-failed LOG\n"
+		"       (--prairielearn FILE, --autolab: those platforms' formats,\n"
+		"        like --json; with them: [--from FOLDER] [--shown-as PATH]\n"
+		"        [--leaderboard] [--if-unavailable full|zero|pending])\n"
 		"       grader --lab N [--step K] [--test ...] [--valgrind | --helgrind]\n"
 		"              --batch DIR --csv FILE [--jobs J]\n"
 		"       grader --lab N --classroom\n"
 		"       grader --lab N [--step K] [--test ...] --list\n"
+		"       grader --lab N --find SUBMISSION_DIR\n"
 		"       grader bench [--help | OPTIONS] PATH/TO/server ...\n");
 	exit(2);
 }
@@ -62,6 +69,13 @@ static void parse_args(int argc, char **argv, struct options *o)
 					     "several, comma-separated)"), i++;
 		else if (strcmp(a, "--json") == 0)
 			o->json = string_arg(next, "--json takes a file name"), i++;
+		else if (strcmp(a, "--prairielearn") == 0)
+			o->prairielearn = string_arg(next, "--prairielearn takes a file "
+						     "name"), i++;
+		else if (strcmp(a, "--autolab") == 0)
+			o->autolab = 1;
+		else if (strcmp(a, "--leaderboard") == 0)
+			o->leaderboard = 1;
 		else if (strcmp(a, "--build-failed") == 0)
 			o->build_failed = string_arg(next, "--build-failed takes "
 						     "the build's log file"), i++;
@@ -76,6 +90,21 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->classroom = 1;
 		else if (strcmp(a, "--list") == 0)
 			o->list = 1;
+		else if (strcmp(a, "--find") == 0)
+			o->find = string_arg(next, "--find takes a submission's folder"), i++;
+		else if (strcmp(a, "--from") == 0)
+			o->from = string_arg(next, "--from takes the folder graded"), i++;
+		else if (strcmp(a, "--shown-as") == 0)
+			o->shown_as = string_arg(next, "--shown-as takes the server's "
+						 "path in the student's repository"), i++;
+		else if (strcmp(a, "--if-unavailable") == 0) {
+			o->if_unavailable = string_arg(next, "--if-unavailable takes "
+						       "full, zero or pending"), i++;
+			if (strcmp(next, "full") && strcmp(next, "zero") &&
+			    strcmp(next, "pending"))
+				usage("--if-unavailable takes full, zero or pending");
+		} else if (strcmp(a, "--client") == 0)
+			o->client = string_arg(next, "--client takes lab 1's client"), i++;
 		else if (strcmp(a, "--valgrind") == 0 ||
 			   strcmp(a, "--helgrind") == 0) {
 			const char *tool = a[2] == 'v' ? "memcheck" : "helgrind";
@@ -123,6 +152,12 @@ static void parse_args(int argc, char **argv, struct options *o)
 			      "and perhaps --step K or --test NAMES");
 		return;
 	}
+	if (o->find != NULL) {
+		if (o->server || o->batch || o->json || o->classroom)
+			usage("--find prints the folder of a submission to grade: "
+			      "give it --lab N alone");
+		return;
+	}
 	if (o->classroom) {
 		if (o->server || o->batch || o->json || o->vg_tool || o->only || o->step)
 			usage("--classroom prints the workflow for the whole lab: "
@@ -134,8 +169,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 			usage("--batch grades the folders in DIR: give no server binary");
 		if (o->csv == NULL)
 			usage("--batch needs --csv FILE for its rows");
-		if (o->json != NULL || o->trace)
-			usage("--json and --trace are for one server, not --batch");
+		if (o->json != NULL || o->prairielearn != NULL || o->autolab ||
+		    o->trace || o->leaderboard)
+			usage("--json, --prairielearn, --autolab, --leaderboard and "
+			      "--trace are for one server, not --batch");
 		if (o->jobs == 0)
 			o->jobs = (int)sysconf(_SC_NPROCESSORS_ONLN) > 0
 				  ? (int)sysconf(_SC_NPROCESSORS_ONLN) : 1;
@@ -144,9 +181,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 	if (o->csv != NULL || o->jobs != 0)
 		usage("--csv and --jobs go with --batch DIR");
 	if (o->build_failed != NULL) {
-		if (o->json == NULL || o->server != NULL)
-			usage("--build-failed LOG writes --json FILE for a submission "
-			      "that did not build: give --json, and no server");
+		if ((o->json == NULL && o->prairielearn == NULL && !o->autolab) ||
+		    o->server != NULL)
+			usage("--build-failed LOG writes results for a submission that "
+			      "did not build: give --json, --prairielearn or --autolab, "
+			      "and no server");
 		return;
 	}
 	if (o->server == NULL)
@@ -243,14 +282,30 @@ int main(int argc, char **argv)
 			       g.results[i].test->points == 1 ? "" : "s");
 		return 0;
 	}
+	if (o.find != NULL) {
+		char folder[4096];
+		if (submission_folder(o.find, o.lab, folder, sizeof folder) != 0) {
+			fprintf(stderr, "grader: no lab %d sources in %s: neither a "
+				"folder labs/lab%d-* nor .c files\n", o.lab, o.find, o.lab);
+			return 1;
+		}
+		printf("%s\n", folder);
+		return 0;
+	}
 	if (o.build_failed != NULL) {
 		report_unbuilt(&o, lab, o.build_failed, &g);
+		g.from = o.from;
 		printf("score: 0/%d (the submission did not build)\n", g.max);
-		return report_json(o.json, &g) < 0 ? 2 : 1;
+		return report_all(&o, &g, 0) < 0 ? 2 : 1;
 	}
 	const char *why = lab->unavailable ? lab->unavailable() : NULL;
 	if (why != NULL) {
 		printf("skipped: lab %d cannot run on this system: %s\n", o.lab, why);
+		report_unavailable(&o, lab, why, &g);
+		g.from = o.from;
+		/* pending: PrairieLearn takes no attempt for "not gradable" */
+		if (report_all(&o, &g, g.visibility == NULL) < 0)
+			return 2;
 		return SKIPPED_EXIT;
 	}
 	catch_signals();
@@ -260,14 +315,21 @@ int main(int argc, char **argv)
 		contain_describe(stdout);
 	if (o.batch != NULL)
 		return batch_main(&o, lab);
+	if (o.from != NULL)
+		printf("grading the files %s%s of the submission\n",
+		       strcmp(o.from, ".") ? "in " : "at the top", strcmp(o.from, ".")
+		       ? o.from : "");
 	grade_server(&o, lab, &g);
+	g.from = o.from;
+	if (o.leaderboard && !grader_interrupted)
+		grade_leaderboard(&o, lab, &g);
 	sandbox_sweep();
 	if (grader_interrupted) {
 		fprintf(stderr, "grader: interrupted; every server process was stopped\n");
 		return 128 + grader_interrupted;
 	}
 	printf("score: %d/%d\n", g.score, g.max);
-	if (o.json && report_json(o.json, &g) < 0)
+	if (report_all(&o, &g, 1) < 0)
 		return 2;
 	return g.score == g.max ? 0 : 1;
 }

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* How many bytes of s make one valid UTF-8 character (1 to 4), or 0: a
@@ -29,7 +30,7 @@ static int utf8_length(const unsigned char *s)
 
 /* s as a JSON string that is valid UTF-8 whatever s holds: a byte that
  * is no part of a character becomes U+FFFD, a control character \u00XX. */
-static void json_string(FILE *f, const char *s)
+void json_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -51,6 +52,23 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void report_text(FILE *f, const struct grading *g)
+{
+	char head[512] = "", summary[64], *text = NULL;
+
+	if (g->from && strcmp(g->from, ".") == 0)
+		snprintf(head, sizeof head, "Graded the files at the top of the "
+			 "submission.\n");
+	else if (g->from)
+		snprintf(head, sizeof head, "Graded the files in %.400s of the "
+			 "submission.\n", g->from);
+	snprintf(summary, sizeof summary, "score: %d/%d", g->score, g->max);
+	if (asprintf(&text, "%s%s", head, g->output[0] ? g->output : summary) < 0)
+		text = NULL;
+	json_string(f, text ? text : summary);
+	free(text);
+}
+
 /* Gradescope's results.json, as its autograder specification has it:
  * score, execution_time, output, and tests[] with name, number, score,
  * max_score, status, output and visibility (max_score on top too). */
@@ -58,29 +76,45 @@ int report_json(const char *path, const struct grading *g)
 {
 	const struct result *r = g->results;
 	int score = g->score, max = g->max;
-	FILE *f = fopen(path, "w");
-	char summary[64];
+	FILE *f = open_report(path);
 
-	if (f == NULL) {
-		fprintf(stderr, "grader: cannot write %s: %s\n", path, strerror(errno));
+	if (f == NULL)
 		return -1;
-	}
-	snprintf(summary, sizeof summary, "score: %d/%d", score, max);
 	fprintf(f, "{\n  \"score\": %d,\n  \"max_score\": %d,\n  "
 		"\"execution_time\": %.0f,\n  \"output\": ", score, max, g->seconds);
-	json_string(f, g->output[0] ? g->output : summary);
-	fprintf(f, ",\n  \"tests\": [");
+	/* Plain text: Gradescope's default format reads "<x.h>" as a tag. */
+	report_text(f, g);
+	fprintf(f, ",\n  \"output_format\": \"text\",\n  ");
+	if (g->ranked)
+		fprintf(f, "\"leaderboard\": [{\"name\": \"Round trips/s\", "
+			"\"value\": %.0f}],\n  ", g->leaderboard);
+	fprintf(f, "\"tests\": [");
 	for (size_t i = 0; i < g->n; i++) {
 		int points = r[i].skipped ? 0 : r[i].test->points;
 		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
 		json_string(f, r[i].name);
 		fprintf(f, ", \"score\": %d, \"max_score\": %d, \"number\": "
-			"\"%zu\", \"status\": \"%s\", \"visibility\": \"visible\", "
-			"\"output\": ", r[i].score, points, i + 1,
-			r[i].score == points ? "passed" : "failed");
+			"\"%zu\", \"status\": \"%s\", \"visibility\": \"%s\", "
+			"\"output_format\": \"text\", \"output\": ", r[i].score, points,
+			i + 1, r[i].score == points ? "passed" : "failed",
+			g->visibility ? g->visibility : "visible");
 		json_string(f, r[i].output);
 		fputc('}', f);
 	}
+	return close_report(f, path);
+}
+
+FILE *open_report(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		fprintf(stderr, "grader: cannot write %s: %s\n", path, strerror(errno));
+	return f;
+}
+
+int close_report(FILE *f, const char *path)
+{
 	fprintf(f, "\n  ]\n}\n");
 	if (fclose(f) != 0) {
 		fprintf(stderr, "grader: cannot write %s: %s\n", path, strerror(errno));
@@ -109,6 +143,35 @@ void report_unbuilt(const struct options *o, const struct lab *lab,
 			 "(no log: %s: %s)", log, strerror(errno));
 	else
 		fclose(f);
+}
+
+void report_unavailable(const struct options *o, const struct lab *lab,
+			const char *why, struct grading *g)
+{
+	const char *policy = o->if_unavailable ? o->if_unavailable : "pending";
+	int full = strcmp(policy, "full") == 0;
+
+	grade_plan(o, lab, g);
+	snprintf(g->output, sizeof g->output,
+		 "Lab %d was not graded: the grading machine cannot run it (%s). "
+		 "This says nothing about your code, and no test ran.\n%s\n\n"
+		 "For the instructor: grade where io_uring is allowed (README: "
+		 "\"When io_uring is refused\"), then regrade; this result "
+		 "follows the policy '%s' (--if-unavailable).",
+		 o->lab, why, full ? "By the course's policy every test counts "
+		 "as passed until then." : strcmp(policy, "zero") == 0 ? "The "
+		 "score is 0 until your instructor regrades it." : "The score is "
+		 "pending: your instructor will regrade it (the tests are shown "
+		 "once the grades are published).", policy);
+	for (size_t i = 0; i < g->n; i++) {
+		g->results[i].score = full ? g->results[i].test->points : 0;
+		g->score += g->results[i].score;
+		snprintf(g->results[i].output, sizeof g->results[i].output,
+			 "not run: the grading machine cannot run lab %d (see the "
+			 "top)", o->lab);
+	}
+	if (strcmp(policy, "pending") == 0)
+		g->visibility = "after_published";
 }
 
 /* s between quotes q, a quote inside written twice: how both a CSV field

@@ -38,6 +38,10 @@ static const struct plan_entry plan[] = {
 			    "only: close it and go back to accept"},
 	{"early-close", 4, "step 4: writing to a closed connection raises "
 			   "SIGPIPE, which kills the server: ignore SIGPIPE"},
+	{"client", 5, "step 5 (client.c): net_connect (NET_EUSAGE: exit 2, "
+		      "NET_ESYS: exit 1, after err.msg on stderr), send the "
+		      "message with net_write_all, shutdown(fd, SHUT_WR), then "
+		      "print what comes back until read returns 0, and exit 0"},
 };
 
 /* One thread, one client at a time: little memory, few descriptors. The

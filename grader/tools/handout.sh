@@ -23,7 +23,7 @@ for layer in engine checks plans cli; do
 	cp grader/$layer/*.c grader/$layer/*.h "$top/grader/$layer/"
 done
 cp grader/inject/*.c "$top/grader/inject/"
-cp grader/tools/deps.sh grader/tools/client-check.sh grader/tools/handout-test.sh "$top/grader/tools/"
+cp grader/tools/deps.sh grader/tools/handout-test.sh "$top/grader/tools/"
 cp grader/tests/test_coro.c "$top/grader/tests/"
 for dir in labs/lab*/; do
 	lab=$(basename "$dir")

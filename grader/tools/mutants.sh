@@ -28,7 +28,7 @@ tests=$(./grader/grader --lab "$lab" --test '?' /bin/true 2>&1 | sed -n 's/.*its
 # One mutant a line: ID FILE LINE STEP WHAT, its new line in $work/ID.line.
 n=0
 for f in "$src"/*.c; do
-	[ "$(basename "$f")" = client.c ] && continue # client-check.sh's, not graded here
+	[ "$(basename "$f")" = client.c ] && continue # the client test's (--client), not swept here
 	while IFS=$'\t' read -r line step what text; do
 		n=$((n + 1))
 		printf '%s\n' "$text" > "$work/$n.line"

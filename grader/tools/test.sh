@@ -171,6 +171,9 @@ expand_expect() { # expand_expect LAB EXPECT...
 	echo $out
 }
 hostile=() broken=()
+# Lab 1's tests include its client's: the broken servers go with the
+# reference client, so that only their own flaw fails.
+client_for() { [ "$1" != 1 ] || echo "--client solutions/lab1-simple/client"; }
 while read -r name lab expect; do
 	case $name in ''|'#'*) continue ;; esac
 	lab_skipped "$lab" && { not_run=$((not_run + 1)); continue; }
@@ -180,11 +183,11 @@ while read -r name lab expect; do
 		not_run=$((not_run + 1))
 	elif [[ $expect == hostile* ]]; then
 		hostile+=("$name $lab")
-		job "hostile.$name" timeout 90 ./grader/grader --lab "$lab" "grader/tests/bin/$name"
+		job "hostile.$name" timeout 90 ./grader/grader --lab "$lab" $(client_for "$lab") "grader/tests/bin/$name"
 	else
 		expect=$(expand_expect "$lab" $expect)
 		broken+=("$name $lab $expect")
-		job "broken.$name.$lab" ./grader/grader --lab "$lab" "grader/tests/bin/$name"
+		job "broken.$name.$lab" ./grader/grader --lab "$lab" $(client_for "$lab") "grader/tests/bin/$name"
 	fi
 done < grader/tests/manifest
 # mutants: NAME @ LAB[:K] @ FILE @ FIND @ REPLACE @ TESTS [@ HINT] (grader/tests/mutants)
@@ -357,6 +360,14 @@ check_bg "grader bench: every run in the CSV, and the plot or why not" bash -c "
 	else
 		[ \$rc -eq 2 ] && grep -q 'gnuplot-nox' '$log/b.out'
 	fi"
+# --leaderboard: a figure for Gradescope's leaderboard and Autolab's
+# scoreboard; a server that serves one client at a time races to 0.
+check_bg "grader --leaderboard: round trips/s in results.json and Autolab's scoreboard; 0 if serialised" bash -c "
+	./grader/grader --lab 2 --test starts --leaderboard --json '$log/lb.json' --autolab solutions/lab2-multiplex/server |
+		tail -n 1 | grep -q '^{\"scores\": {\"starts\": 2}, \"scoreboard\": \[2, [1-9][0-9]*\]}\$' &&
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d[\"leaderboard\"][0][\"value\"] > 0, d' '$log/lb.json' &&
+	./grader/grader --lab 2 --test starts --leaderboard --autolab solutions/lab1-simple/server | tail -n 1 |
+		grep -q 'scoreboard\": \[2, 0\]}\$'"
 check_bg "grader: a valgrind error fails the test it happened in" bash -c \
 	'./grader/grader --lab 1 --valgrind --test sequential grader/tests/bin/leak-per-client | grep -q "^FAIL sequential .*valgrind.s memcheck found"'
 . grader/tools/test_instructors.sh
@@ -575,7 +586,8 @@ done
 echo "== reproduce lines: the grader on that test with --trace, within its time limit"
 bad_lines=$(for entry in "${broken[@]}"; do
 	read -r name lab expect <<< "$entry"
-	awk -v want="./grader/grader --lab $lab --test %s --trace grader/tests/bin/$name" '
+	client=$(client_for "$lab")
+	awk -v want="./grader/grader --lab $lab --test %s${client:+ $client} --trace grader/tests/bin/$name" '
 		/^FAIL / { test = $2 }
 		sub(/^  reproduce: /, "") && $0 != sprintf(want, test) { print FILENAME ": " $0 }' \
 		"$log/job.broken.$name.$lab"
@@ -627,19 +639,19 @@ check "grader: Ctrl-C stops the grader and every server process" bash -c '
 	sleep 1; kill -INT $g; wait $g; rc=$?
 	sleep 0.2; [ $rc -eq 130 ] && ! pgrep -u "$(id -u)" -x ignore-term'
 
-echo "== the lab 1 client"
-sh grader/tools/client-check.sh solutions/lab1-simple/server solutions/lab1-simple/client > "$log/client" 2>&1
-count_grader "reference client (make check-lab1's step 5)" "$log/client"
-check "the skeleton client fails the client check" expect_exit 1 \
-	sh grader/tools/client-check.sh solutions/lab1-simple/server labs/lab1-simple/client
+echo "== the lab 1 client (the grader's client test, step 5)"
+check "the reference client passes" bash -c \
+	'./grader/grader --lab 1 --test client solutions/lab1-simple/server | grep -q "^PASS client (3/3)$"'
+check "the skeleton client fails, saying what it printed on stderr" bash -c \
+	'./grader/grader --lab 1 --test client labs/lab1-simple/server | grep -q "^FAIL client (0/3): .*TODO step 5"'
 # The reference client without its shutdown: the check must say why it hung.
 mkdir -p "$log/noshut"
 sed 's/shutdown(fd, SHUT_WR) < 0) {/0) {/' solutions/lab1-simple/client.c > "$log/noshut/client.c"
 check "a client that never shuts down fails, with a shutdown hint" bash -c "
 	make -s SUBMISSION='$log/noshut' WERROR= '$log/noshut/client' &&
 	! cmp -s '$log/noshut/client.c' solutions/lab1-simple/client.c &&
-	sh grader/tools/client-check.sh solutions/lab1-simple/server '$log/noshut/client' |
-	grep -A1 '^FAIL client-echo: .*stopped' | grep -q 'hint: .*shutdown(fd, SHUT_WR)'"
+	./grader/grader --lab 1 --test client --client '$log/noshut/client' solutions/lab1-simple/server |
+	grep -A1 '^FAIL client (0/3): .*never shut down' | grep -q 'hint: .*shutdown(fd, SHUT_WR)'"
 
 for lab in $(all_labs); do
 	lab_skipped "$(lab_number "$lab")" || continue

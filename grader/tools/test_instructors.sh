@@ -63,7 +63,11 @@ classroom_matches() { # classroom_matches LAB
 	for s in tests:
 	    assert s["id"] == s["with"]["test-name"] and isinstance(s["with"]["max-score"], int)
 	    assert s["with"]["command"] == "make -s grade LAB=%s TEST=%s" % (sys.argv[3], s["id"])
-	    assert 0 < s["with"]["timeout"] <= 10
+	    assert 0 < s["with"]["timeout"] <= 10 and "setup-command" not in s["with"]
+	# what a lab needs installed, in a run: step before the graded ones
+	first = steps.index(tests[0])
+	assert [s for s in steps[:first] if "run" in s] == ([] if sys.argv[3] != "5" else
+	    [{"name": "Install liburing", "run": "sudo apt-get update && sudo apt-get install -y liburing-dev"}]), steps[:first]
 	rep = steps[-1]
 	assert rep["uses"].startswith("classroom-resources/autograding-grading-reporter@")
 	assert rep["with"]["runners"].split(",") == names
@@ -75,19 +79,27 @@ for lab in $(labs); do
 		classroom_matches "$(lab_number "$lab")"
 done
 
-# Gradescope's autograder for lab 1, in a simulated /autograder: unzipped
-# as Gradescope does, the grader built as setup.sh builds it (setup.sh's
-# apt-get is left to Gradescope), run_autograder as root grades as nobody.
-autograder_run() { # autograder_run SUBMISSION_DIR RESULTS_COPY
-	local root rc
+# The platforms' autograders, simulated: Gradescope's /autograder (the
+# zip unpacked, the grader built as setup.sh builds it; setup.sh's apt-get
+# is left to Gradescope), run_autograder as root building as nobody. A kit
+# is built once per lab, here, and copied for each submission.
+# setup.sh runs as Gradescope runs it, but for apt-get and useradd: stubs.
+mkdir -p "$log/stub" && printf '#!/bin/sh\nexit 0\n' > "$log/stub/apt-get" &&
+	cp "$log/stub/apt-get" "$log/stub/useradd" && chmod 755 "$log/stub/apt-get" "$log/stub/useradd"
+ag_kit() { # ag_kit LAB DIR: DIR/source is the lab's autograder, set up
+	mkdir -p "$2/source" && chmod 755 "$2" &&
+	make -s gradescope LAB="$1" ZIP="$2/ag.zip" > /dev/null &&
+	(cd "$2/source" && unzip -q ../ag.zip) &&
+	PATH="$log/stub:$PATH" AUTOGRADER_ROOT=$2 sh "$2/source/setup.sh"
+}
+ag_grade() { # ag_grade KIT SUBMISSION_DIR RESULTS_COPY [WRAPPER...]: run_autograder's status
+	local kit=$1 sub=$2 out=$3 root rc; shift 3
 	root=$(mktemp -d /tmp/serverlab-ag.XXXXXX) && chmod 755 "$root" &&
-	mkdir -p "$root/source" "$root/submission/repo" &&
-	make -s gradescope LAB=1 ZIP="$root/ag.zip" > /dev/null &&
-	(cd "$root/source" && unzip -q ../ag.zip) &&
-	make -s -C "$root/source" common/libcommon.a grader/grader grader/inject/libshortio.so &&
-	cp -r "$1"/. "$root/submission/repo/" &&
-	AUTOGRADER_ROOT=$root GRADER_USER=nobody sh "$root/source/run_autograder" > "$root/out" 2>&1
-	cp "$root/results/results.json" "$2"; rc=$?
+	cp -a "$kit/source" "$root/" && mkdir -p "$root/submission" &&
+	cp -r "$sub"/. "$root/submission/" &&
+	AUTOGRADER_ROOT=$root GRADER_USER=nobody "$@" sh "$root/source/run_autograder" > "$out.out" 2>&1
+	rc=$?
+	cp "$root/results/results.json" "$out"
 	rm -rf "$root"
 	return $rc
 }
@@ -96,15 +108,137 @@ results_sum() { # results_sum FILE SCORE: strict JSON, score = SCORE = the tests
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 assert d["score"] == sum(t["score"] for t in d["tests"]) == int(sys.argv[2]), d["score"]
 assert len(d["tests"]) > 10 and all(t["status"] in ("passed", "failed") for t in d["tests"])
+assert d["output_format"] == "text" and all(t["output_format"] == "text" for t in d["tests"])
 print(d["output"][:300])' "$1" "$2"
 }
-check_bg "run_autograder (make gradescope LAB=1): the reference scores full marks" bash -c "
-	$(declare -f autograder_run results_sum); autograder_run solutions/lab1-simple '$log/ag-ref.json' &&
-	results_sum '$log/ag-ref.json' 29"
+# The students' handout with lab 1 solved and the rest untouched: a whole
+# repository, as Gradescope's GitHub submissions and gh classroom clone give.
+ag_kits=$log/ag-kits
+mkdir -p "$ag_kits" "$log/repo" && {
+	ag_kit 1 "$ag_kits/1" > "$log/ag-kit.1" 2>&1 & ag_kit 5 "$ag_kits/5" > "$log/ag-kit.5" 2>&1 &
+	make -s handout TARBALL="$log/repo.tgz" > /dev/null && tar -C "$log/repo" -xzf "$log/repo.tgz" &&
+	cp solutions/lab1-simple/*.c "$log/repo/serverlab/labs/lab1-simple/"
+	wait; }
+check_bg "run_autograder (make gradescope LAB=1): the reference's files score full marks" bash -c "
+	$(declare -f ag_grade results_sum); ag_grade '$ag_kits/1' solutions/lab1-simple '$log/ag-ref.json' &&
+	results_sum '$log/ag-ref.json' 32 | grep -q '^Graded the files at the top of the submission'"
+check_bg "run_autograder: a repository (lab 1 solved, the rest not) is graded on its labs/lab1-simple" bash -c "
+	$(declare -f ag_grade results_sum); ag_grade '$ag_kits/1' '$log/repo/serverlab' '$log/ag-repo.json' &&
+	results_sum '$log/ag-repo.json' 32 | grep -q '^Graded the files in labs/lab1-simple of the submission'"
 check_bg "run_autograder: a submission that does not build scores 0, with the compiler's message" bash -c "
-	$(declare -f autograder_run results_sum break_build); mkdir -p '$log/ag-bad' && cp solutions/lab1-simple/*.c '$log/ag-bad/' &&
+	$(declare -f ag_grade results_sum break_build); mkdir -p '$log/ag-bad' && cp solutions/lab1-simple/*.c '$log/ag-bad/' &&
 	break_build '$log/ag-bad/server.c' &&
-	autograder_run '$log/ag-bad' '$log/ag-bad.json' && results_sum '$log/ag-bad.json' 0 | grep -q 'error: expected'"
+	ag_grade '$ag_kits/1' '$log/ag-bad' '$log/ag-bad.json' && results_sum '$log/ag-bad.json' 0 | grep -q 'error: expected'"
+check_bg "run_autograder: a failure's reproduce line is the student's own command" bash -c "
+	$(declare -f ag_grade); mkdir -p '$log/ag-skel' && cp labs/lab1-simple/*.c '$log/ag-skel/' &&
+	ag_grade '$ag_kits/1' '$log/ag-skel' '$log/ag-skel.json' &&
+	grep -q 'reproduce: grader/grader --lab 1 --test starts --trace labs/lab1-simple/server' '$log/ag-skel.json' &&
+	! grep -q '/tmp/serverlab-ag' '$log/ag-skel.json'"
+# Lab 5 where io_uring is refused (bin/no-uring: Docker's profile does
+# it): the results say so, and by the policy the zip was made with.
+check_bg "run_autograder under no-uring: lab 5's results say io_uring is refused, exit 0" bash -c "
+	$(declare -f ag_grade); ag_grade '$ag_kits/5' solutions/lab5-uring '$log/ag-uring.json' '$PWD/grader/tests/bin/no-uring' &&
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d[\"score\"] == 0 and \"cannot run it (io_uring_setup failed\" in d[\"output\"], d
+assert \"policy '\"'\"'pending'\"'\"'\" in d[\"output\"] and all(t[\"visibility\"] == \"after_published\" for t in d[\"tests\"])' '$log/ag-uring.json' &&
+	IF_UNAVAILABLE=full grader/tests/bin/no-uring ./grader/grader --lab 5 --json '$log/uring-full.json' --if-unavailable full solutions/lab5-uring/server > /dev/null
+	[ \$? -eq 77 ] && python3 -c 'import json, sys
+d = json.load(open(sys.argv[1])); assert d[\"score\"] == d[\"max_score\"] > 0, d' '$log/uring-full.json'"
+# Lab 5's setup on an image whose liburing is older than 2.3 (Ubuntu
+# 22.04's 2.1: a liburing.h without what the lab uses): the image's build
+# stops, in one line that names the image to pick.
+check_bg "setup.sh (make gradescope LAB=5) where liburing is too old: stops, one line names Ubuntu 24.04" bash -c "
+	mkdir -p '$log/old-uring/include' && cp -a '$ag_kits/5/source' '$log/old-uring/' &&
+	echo 'struct io_uring_sqe { unsigned char opcode; };' > '$log/old-uring/include/liburing.h' &&
+	! PATH='$log/stub':\$PATH AUTOGRADER_ROOT='$log/old-uring' CFLAGS=-I'$log/old-uring/include' \
+		sh '$log/old-uring/source/setup.sh' > /dev/null 2> '$log/old-uring/err' &&
+	[ \$(wc -l < '$log/old-uring/err') -eq 1 ] &&
+	grep -q '^lab 5 needs liburing 2.3 or later, which this image lacks: pick Ubuntu 24.04 ' '$log/old-uring/err'"
+# The same repository and the lab's bare files, graded by batch; and by
+# the Classroom workflow's own commands, run in the repository.
+check_bg "grader --batch: a repository and a folder of the lab's files, both at full marks" bash -c "
+	mkdir -p '$log/br/in/files' && cp -r '$log/repo/serverlab' '$log/br/in/repo' &&
+	cp solutions/lab1-simple/*.c '$log/br/in/files/' &&
+	./grader/grader --lab 1 --batch '$log/br/in' --csv '$log/br/o.csv' --jobs 2 > '$log/br/out' &&
+	grep -q '^\[./2\] repo: 32/32 ok (from labs/lab1-simple, ' '$log/br/out' &&
+	grep -q '^\[./2\] files: 32/32 ok (from its top, ' '$log/br/out'"
+classroom_run() { # the workflow's commands, one per step, in the repository
+	python3 -c 'import sys, yaml
+for s in yaml.safe_load(open(sys.argv[1]))["jobs"]["run-autograding-tests"]["steps"]:
+    if "with" in s and "command" in s["with"]: print(s["with"]["command"])' \
+		"$log/repo/serverlab/classroom/lab1.yml" > "$log/cr-commands" &&
+	[ "$(wc -l < "$log/cr-commands")" -eq 15 ] &&
+	(cd "$log/repo/serverlab" && while read -r command; do $command || exit 1; done) < "$log/cr-commands" > "$log/cr-run" 2>&1 &&
+	[ "$(grep -c '^PASS ' "$log/cr-run")" -eq 15 ] && grep -q '^grading labs/lab1-simple/ (lab 1)' "$log/cr-run"
+}
+check_bg "the Classroom workflow's commands in that repository: every step passes" classroom_run
+
+# PrairieLearn's external grader and Autolab's, simulated as each platform
+# runs them (its docs): /grade with serverFilesCourse/ and student/, the
+# entrypoint info.json names; Autolab's folder with the Makefile, the tar
+# and handin.tar, make. Each on the reference, the skeleton (a server
+# that fails) and a submission that does not build.
+mkdir -p "$log/plat/ref" "$log/plat/skel" "$log/plat/bad" &&
+	cp solutions/lab1-simple/*.c "$log/plat/ref/" && cp labs/lab1-simple/*.c "$log/plat/skel/" &&
+	cp solutions/lab1-simple/*.c "$log/plat/bad/" && break_build "$log/plat/bad/server.c"
+make -s prairielearn LAB=1 ZIP="$log/plat/pl.zip" > /dev/null && mkdir -p "$log/plat/course" &&
+	(cd "$log/plat/course" && unzip -q ../pl.zip)
+make -s autolab LAB=1 DIR="$log/plat/al" > /dev/null
+pl_grade() { # pl_grade SUBMISSION CHECKS: /grade/results/results.json, checked
+	local grade=$log/plat/pl-$1/grade
+	mkdir -p "$grade/serverFilesCourse" "$grade/student" && chmod -R 755 "$log/plat/pl-$1" &&
+	cp -r "$log/plat/course/serverFilesCourse/serverlab-lab1" "$grade/serverFilesCourse/" &&
+	cp "$log/plat/$1"/* "$grade/student/" &&
+	GRADE_ROOT=$grade GRADER_USER=nobody sh "$grade/serverFilesCourse/serverlab-lab1/run.sh" > "$grade/../out" 2>&1 &&
+	python3 - "$grade/results/results.json" "$log/plat/course/questions/serverlab-lab1/info.json" "$2" <<-'PY'
+	import json, sys
+	d = json.load(open(sys.argv[1], encoding="utf-8"))
+	opts = json.load(open(sys.argv[2]))["externalGradingOptions"]
+	assert opts["enabled"] and 30 < opts["timeout"] <= 600, opts
+	assert opts["entrypoint"] == "/grade/serverFilesCourse/%srun.sh" % opts["serverFilesCourse"][0], opts
+	assert isinstance(d["gradable"], bool) and 0 <= d["score"] <= 1 and d["message"], d
+	for t in d["tests"]:
+	    assert sorted(t) == ["max_points", "message", "name", "output", "points"], t
+	    assert 0 <= t["points"] <= t["max_points"]
+	got = sum(t["points"] for t in d["tests"]) / sum(t["max_points"] for t in d["tests"])
+	assert abs(got - d["score"]) < 1e-3 and len(d["tests"]) == 15, (got, d["score"])
+	assert eval(sys.argv[3]), (sys.argv[3], d["gradable"], d["score"], d["message"][:300])
+	PY
+}
+al_grade() { # al_grade SUBMISSION CHECKS: make's last line, checked
+	local run
+	# Autolab runs make as an ordinary user: as root, nobody, in a folder of its own
+	run=$(mktemp -d /tmp/serverlab-al.XXXXXX) && chmod 755 "$run" &&
+	cp "$log/plat/al/autograde-Makefile" "$run/Makefile" &&
+	cp "$log/plat/al/autograde.tar" "$run/" && tar -C "$log/plat/$1" -cf "$run/handin.tar" . &&
+	if [ "$(id -u)" -eq 0 ]; then chown -R nobody "$run" && runuser -u nobody -- make -C "$run" -s
+	else make -C "$run" -s; fi > "$log/plat/al-$1.out" 2>&1
+	rm -rf "$run"
+	python3 - "$log/plat/al-$1.out" "$log/plat/al/lab1.yml" "$2" <<-'PY'
+	import json, sys, yaml
+	out = open(sys.argv[1]).read().splitlines()
+	d = json.loads(out[-1])
+	problems = yaml.safe_load(open(sys.argv[2]))["problems"]
+	assert sorted(d) == ["scoreboard", "scores"], d
+	assert list(d["scores"]) == [p["name"] for p in problems], d
+	assert all(0 <= d["scores"][p["name"]] <= p["max_score"] for p in problems)
+	total, full = sum(d["scores"].values()), sum(p["max_score"] for p in problems)
+	assert d["scoreboard"] == [total], d
+	text = "\n".join(out[:-1])
+	assert eval(sys.argv[3]), (sys.argv[3], total, text[-300:])
+	PY
+}
+check_bg "make prairielearn LAB=1: the reference scores 1" pl_grade ref 'd["gradable"] and d["score"] == 1'
+check_bg "make prairielearn: a failing server scores below 1, gradable" pl_grade skel \
+	'd["gradable"] and d["score"] < 1 and "TODO step 1" in d["tests"][0]["message"]'
+check_bg "make prairielearn: a build failure is gradable: false, with the compiler's message" pl_grade bad \
+	'not d["gradable"] and "error: expected" in d["format_errors"][0]'
+check_bg "make autolab LAB=1: the reference's autoresult has every problem at full marks" al_grade ref 'total == full == 32'
+check_bg "make autolab: a failing server's autoresult scores it 0" al_grade skel \
+	'total == 0 and "FAIL starts (0/2)" in text'
+check_bg "make autolab: a build failure scores 0, the compiler's message above" al_grade bad \
+	'total == 0 and "error: expected" in text'
 
 # What a handout must not hold: the lines of the solutions' TODO regions
 # (each solution against its skeleton), blanks stripped. A line of under 16
