@@ -5,6 +5,8 @@
  */
 #include "checks/catalogue.h"
 #include "checks/contract.h"
+#include "checks/shim.h"
+#include "checks/startup.h"
 #include "checks/concurrency.h"
 #include "checks/threads.h"
 #include "checks/pool.h"

@@ -5,7 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "checks/completion.h"
-#include "checks/contract.h"
+#include "checks/shim.h"
 #include "checks/thresholds.h"
 #include "engine/clock.h"
 

@@ -5,7 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "checks/threads.h"
-#include "checks/contract.h"
+#include "checks/startup.h"
 #include "checks/thresholds.h"
 #include "engine/clock.h"
 #include "engine/pattern.h"
