@@ -61,6 +61,9 @@ static int thread_stacks(pid_t pid, int *count, long *total_kb)
  * show as many stacks (or threads) for few clients; the third as few
  * threads, each large. In buf, or NULL when none shows.
  */
+/* What glibc keeps of ended threads' stacks for new ones (its default). */
+#define STACK_CACHE_KB (40L << 10)
+
 static const char *thread_trouble(const struct ctx *c, const struct server *s,
 				  char *buf, size_t len)
 {
@@ -69,22 +72,28 @@ static const char *thread_trouble(const struct ctx *c, const struct server *s,
 	int sockets = proc_sockets(s->pid), stacks = 0;
 	long stack_kb = 0;
 	/* Under valgrind or a sanitizer, maps and address space are theirs. */
-	int full = c->opt->vg_tool == NULL && !s->sanitized && limit_kb > 0 &&
+	int ours = c->opt->vg_tool == NULL && !s->sanitized;
+	int full = ours && limit_kb > 0 &&
 		   proc_vm_peak_kb(s->pid) > (long)(limit_kb / 10 * 9);
-	int known = full && thread_stacks(s->pid, &stacks, &stack_kb) == 0 &&
+	int known = ours && thread_stacks(s->pid, &stacks, &stack_kb) == 0 &&
 		    stacks > 0;
 	long each = known ? stack_kb / stacks : 0;
 	/* The main thread's stack is [stack], not one of these. */
 	long ended = known ? stacks - (threads - 1) : 0;
 
-	if (known && ended * each > (long)limit_kb / 2) {
+	/* glibc keeps up to 40 MiB of ended threads' stacks for reuse: more
+	 * than twice that is a leak, whether or not it filled the backstop
+	 * yet (resident, each ended thread's touched pages count too). */
+	if (known && (ended * each > (long)limit_kb / 2 ||
+		      ended * each > STACK_CACHE_KB * 2)) {
 		char size[32];
 		snprintf(buf, len, "%ld client threads have ended but were never "
 			 "joined nor detached: each keeps its stack (%s) until "
-			 "pthread_join, %ld MiB in all, until the server had no "
-			 "address space left for new ones; create client threads "
+			 "pthread_join, %ld MiB in all%s; create client threads "
 			 "detached (pthread_attr_setdetachstate, step 1)", ended,
-			 size_text((uint64_t)each << 10, size), ended * each >> 10);
+			 size_text((uint64_t)each << 10, size), ended * each >> 10,
+			 full ? ", until the server had no address space left "
+				"for new ones" : "");
 		return buf;
 	}
 	if (threads > 0 && sockets >= 0 && threads > 2 * sockets + 32) {
