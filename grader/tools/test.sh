@@ -401,7 +401,7 @@ for entry in "${broken[@]}"; do
 	done < <(awk '/^FAIL / { test = $2 } sub(/^  by hand: /, "") { print test "\t" $0 }' \
 		"$log/job.broken.$name.$lab")
 done
-interrupts=("half-close 1.5" "many-messages 0.5")
+interrupts=("half-close 1.5" "echo-large 0.5")
 for entry in "${interrupts[@]}"; do
 	read -r test delay <<< "$entry"
 	port=$((port + 1))
