@@ -75,6 +75,15 @@ int test_error_completion(struct ctx *c)
 	struct server *s;
 	int rc, n = T.idle_clients;
 
+	/* Under valgrind the faults do not land surely: the send aimed at
+	 * once completed whole first (all its bytes came back, one run of
+	 * three). A test that cannot fail for sure says so instead. */
+	if (c->opt->vg_tool != NULL) {
+		c->skip_why = "under valgrind the injected completion errors do "
+			      "not surely land";
+		c->skipped = 1;
+		return 0;
+	}
 	for (int i = 0; i < 2; i++) {
 		uint32_t be = htonl(ips[i]);
 		inet_ntop(AF_INET, &be, i == 0 ? recv_ip : send_ip, INET_ADDRSTRLEN);
