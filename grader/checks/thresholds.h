@@ -58,6 +58,8 @@ struct thresholds {
 	int fd_limit_clients;
 	double fd_limit_cpu;  /* runnable seconds per second (on a CPU or
 			       * queued for one) while clients wait */
+	double spin_cpu;      /* idle-cpu, fd-limit: and CPU seconds per
+			       * second, or it is no spinner */
 	int strategy_clients;
 	int thread_slack;     /* lab 3's strategy: threads beyond one a client */
 	int stats_clients;    /* stats: each of two workloads, clients at once */
