@@ -57,6 +57,9 @@ const struct thresholds T = {
 	/* A spinner on 2 cores shared with 20 other runnable threads still
 	 * gets 10%; a sleeper's few wake-ups cost well under 1%. */
 	.spin_cpu = 0.05,
+	.victim_rounds = 500,
+	.victim_msg_max = 1000,
+	.victim_look_s = 0.02,
 	.strategy_clients = 10,
 	.thread_slack = 2,
 	.stats_clients = 25,
