@@ -314,7 +314,13 @@ int any_flow_failed(struct ctx *c, struct flows *fs, struct server *s,
 int await_settled(struct ctx *c, struct flows *fs, struct server *s,
 		  const char *expected)
 {
-	double deadline = now_s() + T.echo_s * c->scale;
+	return await_settled_within(c, fs, s, T.echo_s, expected);
+}
+
+int await_settled_within(struct ctx *c, struct flows *fs, struct server *s,
+			 double seconds, const char *expected)
+{
+	double deadline = now_s() + seconds * c->scale;
 	size_t settled = 0;
 
 	while (settled < fs->n && now_s() < deadline && !time_is_up()) {

@@ -162,9 +162,16 @@ int settle(struct ctx *c, struct server *s, const struct gauge *g,
 /* While other clients hold the server, client B's echo comes back. */
 int b_is_served(struct ctx *c, struct flows *fs, struct server *s,
 		const char *expected);
-/* Every flow (END_HOLD) has had all its echo, within T.echo_s. */
+/* A thread per client's stacks, all its clients connected, fit what the
+ * lab allows them (stack_space_mb): checked, not left to the address
+ * space backstop, which grows with the machine's cores. 0 if they fit. */
+int stacks_fit(struct ctx *c, struct server *s, const char *expected);
+/* Every flow (END_HOLD) has had all its echo, within T.echo_s; or
+ * within seconds (both scaled for valgrind). */
 int await_settled(struct ctx *c, struct flows *fs, struct server *s,
 		  const char *expected);
+int await_settled_within(struct ctx *c, struct flows *fs, struct server *s,
+			 double seconds, const char *expected);
 /* The server's death or the first failed flow, explained; else 0. */
 int any_flow_failed(struct ctx *c, struct flows *fs, struct server *s,
 		    const char *expected);

@@ -52,6 +52,25 @@ static int thread_stacks(pid_t pid, int *count, long *total_kb)
 	return 0;
 }
 
+int stacks_fit(struct ctx *c, struct server *s, const char *expected)
+{
+	unsigned long room_kb = stack_space_mb(&c->lab->limits) << 10;
+	int stacks;
+	long stack_kb;
+
+	/* Under valgrind or a sanitizer, the maps are theirs. */
+	if (c->opt->vg_tool != NULL || s->sanitized || room_kb == 0 ||
+	    thread_stacks(s->pid, &stacks, &stack_kb) < 0 || stack_kb <= (long)room_kb)
+		return 0;
+	c->hint = "give client threads a small stack with "
+		  "pthread_attr_setstacksize (step 4): a thread per client "
+		  "needs little, and the default is 8 MiB";
+	return fail(c, expected, "its %d thread stacks took %ld MiB of address "
+		    "space, %ld MiB each, past the %lu MiB they may have",
+		    stacks, stack_kb >> 10, (stack_kb / stacks + 512) >> 10,
+		    room_kb >> 10);
+}
+
 /*
  * A thread per client (lab 3): which of three mistakes the failure comes
  * from, when one does. Threads that end but are never joined nor detached

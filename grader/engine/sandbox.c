@@ -218,7 +218,12 @@ unsigned long address_space_mb(const struct limits *lim)
 
 	if (lim->mem_mb == 0)
 		return 0;
-	return 2 * lim->mem_mb + 8 * 64 * (unsigned long)(cores > 0 ? cores : 1);
+	return stack_space_mb(lim) + 8 * 64 * (unsigned long)(cores > 0 ? cores : 1);
+}
+
+unsigned long stack_space_mb(const struct limits *lim)
+{
+	return 2 * lim->mem_mb;
 }
 
 int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
@@ -255,6 +260,9 @@ int server_spawn(struct server *s, const struct spawn_opts *o, char *why,
 		argv[n++] = "--error-exitcode=99";
 		argv[n++] = "--child-silent-after-fork=yes";
 		argv[n++] = "--vgdb=no"; /* no FIFOs: nobody attaches gdb */
+		/* lab 3's concurrent holds 500 client threads at once, and
+		 * valgrind's default is at most 500 threads in all */
+		argv[n++] = "--max-threads=1000";
 	}
 	if (o->vg_tool != NULL && strcmp(o->vg_tool, "memcheck") == 0) {
 		argv[n++] = "--leak-check=full";

@@ -88,6 +88,9 @@ void sandbox_init(double give_up_s);
  * 64 MiB for each of up to 8 threads a core), which is address space,
  * not memory; a backstop, as resident memory is what is bounded. */
 unsigned long address_space_mb(const struct limits *lim);
+/* Of that, what thread stacks may take whatever the cores: twice the
+ * memory (a stack is mostly untouched address space). */
+unsigned long stack_space_mb(const struct limits *lim);
 /* "address" or "thread" when the binary (or archive) at path was built
  * with that sanitizer (it names its runtime's functions), else NULL. */
 const char *sanitizer_of(const char *path);
