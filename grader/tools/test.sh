@@ -89,7 +89,11 @@ job() { # job NAME COMMAND...: run in the background; output in $log/job.NAME
 	local name=$1; shift
 	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
 	( start=$(date +%s); "$@" > "$log/job.$name" 2>&1; rc=$?
-	  echo "$rc $(( $(date +%s) - start ))" > "$log/job.$name.rc" ) &
+	  # CPU seconds of the job and all it waited for (times' second line)
+	  times > "$log/job.$name.times" # in this shell: $(times) would be another's
+	  cpu=$(awk 'NR == 2 { gsub(/[ms]/, " "); printf "%.1f", $1 * 60 + $2 + $3 * 60 + $4 }' \
+		"$log/job.$name.times")
+	  echo "$rc $(( $(date +%s) - start )) $cpu" > "$log/job.$name.rc" ) &
 }
 job_rc() { cut -d' ' -f1 "$log/job.$1.rc"; }
 job_secs() { cut -d' ' -f2 "$log/job.$1.rc"; }
@@ -649,6 +653,14 @@ if [ "$skipped_labs" != " " ]; then
 	echo "skipped: lab(s)$skipped_labs(this system cannot run them, see the top): $not_run checks not run"
 elif [ "$not_run" -gt 0 ]; then
 	echo "$not_run checks not run (root-only, said above)"
+fi
+# TIMES=1: where the time went, the jobs that used most CPU first.
+if [ -n "${TIMES:-}" ]; then
+	echo "== the jobs that used most CPU (seconds: CPU, wall)"
+	for f in "$log"/job.*.rc; do
+		j=${f#"$log/job."}; echo "$(cut -d' ' -f3 "$f") $(job_secs "${j%.rc}") ${j%.rc}"
+	done | sort -rn -k1,1 | head -n 40 | sed 's/^/  /'
+	echo "  all jobs: $(cat "$log"/job.*.rc | awk '{ c += $3 } END { print c }') s CPU"
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
