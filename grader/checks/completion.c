@@ -110,6 +110,15 @@ int test_error_completion(struct ctx *c)
 	struct server *s;
 	int rc, n = T.idle_clients;
 
+	/* Under valgrind, on a loaded machine, the reference once went on
+	 * echoing to the client whose send the shim failed (33,598 bytes),
+	 * which neither its code nor twelve runs since (six loaded) explain: a test
+	 * that may fail a correct server says so instead. */
+	if (c->opt->vg_tool != NULL) {
+		c->skip_why = "not judged under valgrind (run it without)";
+		c->skipped = 1;
+		return 0;
+	}
 	for (int k = 0; k < VICTIMS; k++) {
 		uint32_t be = htonl(ips[k]);
 		inet_ntop(AF_INET, &be, ip_text[k], INET_ADDRSTRLEN);

@@ -69,7 +69,9 @@ struct ctx {
 	struct trace *trace;  /* --trace, or NULL */
 	char addr[NET_ADDRSTRLEN]; /* from the first server's listening line */
 	int skipped;
-	const char *skip_why; /* what this machine lacks, or NULL */
+	const char *skip_why; /* why, when not "not available on this
+			       * machine": what it lacks, or why this run
+			       * cannot judge the test */
 	int not_started;      /* no "listening on" line: blame step 1 */
 	/* A failure the tests that need this one can run despite (starts:
 	 * stdout carries more than the line). */

@@ -53,8 +53,14 @@ static const char *pool_unavailable(void)
 
 static int pool_skipped(struct ctx *c)
 {
-	c->skip_why = pool_unavailable();
-	c->skipped = c->skip_why != NULL;
+	static char why[200];
+	const char *lacks = pool_unavailable();
+
+	if (lacks != NULL) {
+		snprintf(why, sizeof why, "not available on this machine: %s", lacks);
+		c->skip_why = why;
+		c->skipped = 1;
+	}
 	return c->skipped;
 }
 

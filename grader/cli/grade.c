@@ -200,11 +200,9 @@ static void run_one(const struct options *o, const struct lab *lab,
 		r->crashed |= crashed(&c.srv[i]);
 	r->score = rc == 0 && !c.skipped ? r->test->points : 0; /* skipped: 0/0 */
 	if (c.skipped) {
-		printf("SKIP %s: not available on this machine%s%s\n", r->name,
-		       c.skip_why ? ": " : "", c.skip_why ? c.skip_why : "");
-		snprintf(r->output, sizeof r->output, "skipped: not available on "
-			 "this machine%s%s", c.skip_why ? ": " : "",
-			 c.skip_why ? c.skip_why : "");
+		const char *why = c.skip_why ? c.skip_why : "not available on this machine";
+		printf("SKIP %s: %s\n", r->name, why);
+		snprintf(r->output, sizeof r->output, "skipped: %s", why);
 	} else if (rc == 0) {
 		printf("PASS %s (%d/%d)\n", r->name, r->score, r->test->points);
 		snprintf(r->output, sizeof r->output, "passed%s%s",
