@@ -8,6 +8,8 @@ passed=0 failed=0
 log=$(mktemp -d /tmp/serverlab-test.XXXXXX)
 trap 'rm -rf "$log"' EXIT
 
+# A section's heading; with TIMES=1, when it began (s since the start).
+section() { echo "== $1${TIMES:+ (at ${SECONDS} s)}"; }
 ok() { passed=$((passed + 1)); echo "ok $1"; }
 bad() { failed=$((failed + 1)); echo "FAIL $1: $2"; }
 check() { # check NAME COMMAND...: ok when the command succeeds
@@ -45,7 +47,7 @@ points() { local lab=$1; shift; ./grader/grader --lab "$lab" "$@" --list | awk '
 # builds a lab's: build_in DIR TARGET [MAKE-VARIABLES...], quiet.
 build_in() { local dir=$1 target=$2; shift 2; make -s SUBMISSION="$dir" "$@" "$dir/$target"; }
 
-echo "== builds (gcc and clang, -Werror)"
+section "builds (gcc and clang, -Werror)"
 # clean on its own: with -j2 it would race the build it precedes.
 check "build with clang" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit grader/tests/bin/test-coro grader/tests/bin/test-latency CC=clang'
 check "build with gcc" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit grader/tests/bin/test-coro grader/tests/bin/test-latency CC=gcc'
@@ -65,13 +67,13 @@ count_check() { # count_check WHAT FILE
 	fi
 }
 
-echo "== unit tests (Check)"
+section "unit tests (Check)"
 ./common/tests/unit > "$log/unit" 2>&1
 count_check unit "$log/unit"
 ./grader/tests/bin/test-latency > "$log/latency" 2>&1
 count_check latency "$log/latency"
 
-echo "== skeletons are generated from the solutions"
+section "skeletons are generated from the solutions"
 for f in solutions/lab*/*.[ch]; do
 	skel=labs/${f#solutions/}
 	if awk -f grader/tools/skeleton.awk "$f" | diff -u "$skel" - > "$log/diff" 2>&1; then
@@ -422,7 +424,7 @@ for entry in "${reproduce[@]}"; do
 	job "repro.$name" timeout 90 bash -c "$line"
 done
 
-echo "== unit tests of lab 4's coroutine runtime (Check), and each fails on a mutant"
+section "unit tests of lab 4's coroutine runtime (Check), and each fails on a mutant"
 count_check coro "$log/job.coro"
 for entry in "${coro_mutants[@]}"; do
 	read -r name test <<< "$entry"
@@ -433,21 +435,21 @@ for entry in "${coro_mutants[@]}"; do
 	fi
 done
 
-echo "== reference solutions at full marks"
+section "reference solutions at full marks"
 for lab in $(labs); do
 	out="$log/job.solution.$lab"
 	count_grader "solution $lab ($(job_secs "solution.$lab") s)" "$out"
 	grep -q '^score: \([0-9]*\)/\1$' "$out" || bad "solution $lab full marks" "$(tail -n 1 "$out")"
 done
 
-echo "== reference solutions under valgrind"
+section "reference solutions under valgrind"
 for lab in $(labs); do
 	count_grader "solution $lab under valgrind ($(job_secs "valgrind.$lab") s)" "$log/job.valgrind.$lab"
 	grep -q '^score: \([0-9]*\)/\1$' "$log/job.valgrind.$lab" ||
 		bad "solution $lab under valgrind full marks" "$(tail -n 1 "$log/job.valgrind.$lab")"
 done
 
-echo "== lab 3 under helgrind and ThreadSanitizer; a race fails under either"
+section "lab 3 under helgrind and ThreadSanitizer; a race fails under either"
 for lab in $thread_labs; do
 	count_grader "solution $lab under helgrind ($(job_secs "helgrind.$lab") s)" "$log/job.helgrind.$lab"
 	grep -q '^score: \([0-9]*\)/\1$' "$log/job.helgrind.$lab" ||
@@ -474,7 +476,7 @@ elif [ -f "$log/job.tsan-race" ]; then
 	bad "grader fails a racy server built with ThreadSanitizer" "$(grep -m1 -A1 '^FAIL\|^score' "$log/job.tsan-race")"
 fi
 
-echo "== a student's server after step K passes the tests of steps 1..K"
+section "a student's server after step K passes the tests of steps 1..K"
 for entry in "${steps[@]}"; do
 	set -- $entry
 	out="$log/job.step.$1.$2"
@@ -485,7 +487,7 @@ for entry in "${steps[@]}"; do
 	fi
 done
 
-echo "== skeletons build, run, and fail at step 1: once, the rest not run"
+section "skeletons build, run, and fail at step 1: once, the rest not run"
 for lab in $(labs); do
 	n=$(lab_number "$lab")
 	make -s --no-print-directory check-lab"$n" > "$log/skel" 2>&1
@@ -501,7 +503,7 @@ for lab in $(labs); do
 	fi
 done
 
-echo "== each broken server fails exactly its tests"
+section "each broken server fails exactly its tests"
 for entry in "${broken[@]}"; do
 	read -r name lab expect <<< "$entry"
 	out="$log/job.broken.$name.$lab"
@@ -522,7 +524,7 @@ for entry in "${broken[@]}"; do
 	else bad "broken $name (lab $lab)" "expected to fail [$expect], failed [$got]"; fi
 done
 
-echo "== each mutant of a reference solution fails its tests"
+section "each mutant of a reference solution fails its tests"
 for entry in "${mutants[@]}"; do
 	IFS='@' read -r name lab expect hint <<< "$entry"
 	out="$log/job.mutant.$name" missing=""
@@ -538,7 +540,7 @@ for entry in "${mutants[@]}"; do
 	else bad "mutant $name (lab $lab)" "did not fail:$missing; $(tail -n 1 "$out")"; fi
 done
 
-echo "== by-hand lines end within 30 s, show the failure, leave nothing behind"
+section "by-hand lines end within 30 s, show the failure, leave nothing behind"
 wait
 check_by_hand() { # check_by_hand JOB LABEL VERDICT...: in time, nothing left, a VERDICT last
 	local job=$1 label=$2 sid verdict left want match=no
@@ -574,7 +576,7 @@ for entry in "${interrupts[@]}"; do
 	fi
 done
 
-echo "== reproduce lines: the grader on that test with --trace, within its time limit"
+section "reproduce lines: the grader on that test with --trace, within its time limit"
 bad_lines=$(for entry in "${broken[@]}"; do
 	read -r name lab expect <<< "$entry"
 	client=$(client_for "$lab")
@@ -597,7 +599,7 @@ for entry in "${reproduce[@]}"; do
 	fi
 done
 
-echo "== hostile servers are contained (grader ends within 60 s, no process left)"
+section "hostile servers are contained (grader ends within 60 s, no process left)"
 for entry in "${hostile[@]}"; do
 	set -- $entry
 	rcs=$(job_rc "hostile.$1") secs=$(job_secs "hostile.$1")
@@ -612,7 +614,7 @@ for entry in "${hostile[@]}"; do
 	fi
 done
 
-echo "== the grader itself"
+section "the grader itself"
 expect_exit() { # expect_exit CODE COMMAND...
 	local want=$1; shift
 	"$@" > /dev/null 2>&1; [ $? -eq "$want" ]
@@ -630,7 +632,7 @@ check "grader: Ctrl-C stops the grader and every server process" bash -c '
 	sleep 1; kill -INT $g; wait $g; rc=$?
 	sleep 0.2; [ $rc -eq 130 ] && ! pgrep -u "$(id -u)" -x ignore-term'
 
-echo "== the lab 1 client (the grader's client test, step 5)"
+section "the lab 1 client (the grader's client test, step 5)"
 check "the reference client passes" bash -c \
 	'./grader/grader --lab 1 --test client solutions/lab1-simple/server | grep -q "^PASS client (3/3)$"'
 check "the skeleton client fails, saying what it printed on stderr" bash -c \
@@ -660,6 +662,9 @@ if [ -n "${TIMES:-}" ]; then
 	for f in "$log"/job.*.rc; do
 		j=${f#"$log/job."}; echo "$(cut -d' ' -f3 "$f") $(job_secs "${j%.rc}") ${j%.rc}"
 	done | sort -rn -k1,1 | head -n 40 | sed 's/^/  /'
+	echo "  by kind (what a job's name begins with): CPU seconds, jobs"
+	for f in "$log"/job.*.rc; do j=${f#"$log/job."}; echo "${j%%.*} $(cut -d' ' -f3 "$f")"; done |
+		awk '{ c[$1] += $2; n[$1]++ } END { for (k in c) printf "  %7.1f %4d %s\n", c[k], n[k], k }' | sort -rn
 	echo "  all jobs: $(cat "$log"/job.*.rc | awk '{ c += $3 } END { print c }') s CPU"
 fi
 echo "$passed passed, $failed failed"
