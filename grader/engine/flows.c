@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #define IO_CHUNK 65536
@@ -213,13 +212,6 @@ long flow_start(struct flows *fs, const struct flow_spec *spec)
 	return (long)fs->n++;
 }
 
-void flow_resume(struct flows *fs, size_t i)
-{
-	fs->v[i].spec.paused = 0;
-	fs->v[i].log.t_resumed = now_s();
-	flow_rearm(fs, &fs->v[i], i, fs->v[i].log.t_resumed);
-}
-
 void flow_reset(struct flows *fs, size_t i)
 {
 	struct linger hard = {1, 0};
@@ -227,26 +219,6 @@ void flow_reset(struct flows *fs, size_t i)
 	if (fs->v[i].fd >= 0)
 		setsockopt(fs->v[i].fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
 	flow_close(fs, &fs->v[i], FLOW_DONE);
-}
-
-unsigned flow_local_port(const struct flows *fs, size_t i)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-
-	if (fs->v[i].fd < 0 ||
-	    getsockname(fs->v[i].fd, (struct sockaddr *)&ss, &len) < 0)
-		return 0;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
-
-long flow_unread(const struct flows *fs, size_t i)
-{
-	int n = 0;
-
-	return fs->v[i].fd >= 0 && ioctl(fs->v[i].fd, FIONREAD, &n) == 0 ? n : -1;
 }
 
 /* All bytes sent: what the script says to do next. */
@@ -394,18 +366,6 @@ static void flow_receive(struct flows *fs, struct flow *f, double now)
 	}
 }
 
-/* The client side's port, which the server's own log may name. */
-static unsigned local_port(int fd)
-{
-	char name[NET_ADDRSTRLEN];
-	const char *colon;
-
-	if (net_local_name(fd, name, sizeof name) < 0 ||
-	    (colon = strrchr(name, ':')) == NULL)
-		return 0;
-	return (unsigned)atoi(colon + 1);
-}
-
 static void flow_connected(struct flows *fs, struct flow *f)
 {
 	int err = 0;
@@ -419,7 +379,7 @@ static void flow_connected(struct flows *fs, struct flow *f)
 	f->state = FLOW_RUNNING;
 	f->last_progress = fs->last_progress = f->log.t_connected = now_s();
 	if (fs->watch.number != NULL)
-		f->log.port = local_port(f->fd);
+		f->log.port = flow_local_port(fs, (size_t)(f - fs->v));
 	next_message(f);
 	if (f->spec.total == 0)
 		flow_finish_sending(fs, f, f->log.t_connected);

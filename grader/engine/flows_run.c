@@ -2,14 +2,17 @@
  * flows_run.c - the loop that drives a set of flows: epoll_wait with a
  * timeout for paced senders, each event to its flow (flows.c), until the
  * flows are done, a deadline, a stall or an interrupt; and what a test
- * asks of the flows afterwards.
+ * asks of the flows meanwhile or afterwards.
  */
 #include "engine/flows.h"
 #include "engine/clock.h"
 #include "engine/sandbox.h"
 
+#include <netinet/in.h>
 #include <stdio.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 /* When a paced flow next wants to send, as an epoll timeout in ms. */
 static int next_wakeup_ms(const struct flows *fs, double now, double deadline)
@@ -134,4 +137,31 @@ void flow_describe(const struct flow *f, char *buf, size_t len)
 		snprintf(buf, len, "all %llu bytes came back", total);
 		break;
 	}
+}
+
+void flow_resume(struct flows *fs, size_t i)
+{
+	fs->v[i].spec.paused = 0;
+	fs->v[i].log.t_resumed = now_s();
+	flow_rearm(fs, &fs->v[i], i, fs->v[i].log.t_resumed);
+}
+
+unsigned flow_local_port(const struct flows *fs, size_t i)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (fs->v[i].fd < 0 ||
+	    getsockname(fs->v[i].fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+long flow_unread(const struct flows *fs, size_t i)
+{
+	int n = 0;
+
+	return fs->v[i].fd >= 0 && ioctl(fs->v[i].fd, FIONREAD, &n) == 0 ? n : -1;
 }
