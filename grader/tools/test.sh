@@ -47,10 +47,53 @@ points() { local lab=$1; shift; ./grader/grader --lab "$lab" "$@" --list | awk '
 # builds a lab's: build_in DIR TARGET [MAKE-VARIABLES...], quiet.
 build_in() { local dir=$1 target=$2; shift 2; make -s SUBMISSION="$dir" "$@" "$dir/$target"; }
 
+# The slow part (valgrind runs, broken and hostile servers: mostly waiting
+# on timeouts) runs as background jobs, JOBS at a time; results are read in
+# order afterwards, so the report reads the same whatever finished first.
+JOBS=${JOBS:-8}
+declare -A job_pid
+job() { # job NAME COMMAND...: run in the background; output in $log/job.NAME
+	local name=$1; shift
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
+	( start=$(date +%s); "$@" > "$log/job.$name" 2>&1; rc=$?
+	  # CPU seconds of the job and all it waited for (times' second line)
+	  times > "$log/job.$name.times" # in this shell: $(times) would be another's
+	  cpu=$(awk 'NR == 2 { gsub(/[ms]/, " "); printf "%.1f", $1 * 60 + $2 + $3 * 60 + $4 }' \
+		"$log/job.$name.times")
+	  echo "$rc $(( $(date +%s) - start )) $cpu" > "$log/job.$name.rc" ) &
+	job_pid[$name]=$!
+}
+wait_for() { # wait_for PREFIX: until every job whose name begins so has ended
+	local name
+	for name in "${!job_pid[@]}"; do
+		[[ $name != "$1"* ]] || wait "${job_pid[$name]}" 2> /dev/null
+	done
+	return 0
+}
+job_rc() { cut -d' ' -f1 "$log/job.$1.rc"; }
+job_secs() { cut -d' ' -f2 "$log/job.$1.rc"; }
+
+# Checks that take a while run as jobs too; report_bg says how they went.
+bg_checks=()
+check_bg() { # check_bg NAME COMMAND...
+	local name=$1; shift
+	job "chk.${#bg_checks[@]}" "$@"
+	bg_checks+=("$name")
+}
+report_bg() {
+	for k in "${!bg_checks[@]}"; do
+		if [ "$(job_rc "chk.$k")" = 0 ]; then ok "${bg_checks[$k]}"
+		else bad "${bg_checks[$k]}" "$(tail -n 5 "$log/job.chk.$k")"; fi
+	done
+}
+
 section "builds (gcc and clang, -Werror)"
-# clean on its own: with -j2 it would race the build it precedes.
-check "build with clang" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit grader/tests/bin/test-coro grader/tests/bin/test-latency CC=clang'
-check "build with gcc" bash -c 'make -s clean && make -s -j2 all broken common/tests/unit grader/tests/bin/test-coro grader/tests/bin/test-latency CC=gcc'
+# clean on its own: with -j2 it would race the build it precedes. The
+# clang build is of a copy of the clean tree, beside, while the rest runs.
+built="all broken common/tests/unit grader/tests/bin/test-coro grader/tests/bin/test-latency"
+make -s clean && mkdir "$log/clang" && tar -c --exclude=./.git . | tar -x -C "$log/clang"
+check_bg "build with clang (a copy of the tree)" make -C "$log/clang" -s -j2 $built CC=clang
+check "build with gcc" make -s -j2 $built CC=gcc
 # The grader's layers, from the objects just built (grader/tools/layers.sh).
 check "grader: layers engine <- checks <- plans <- cli, no circle" bash grader/tools/layers.sh
 
@@ -83,22 +126,6 @@ for f in solutions/lab*/*.[ch]; do
 	fi
 done
 
-# The slow part (valgrind runs, broken and hostile servers: mostly waiting
-# on timeouts) runs as background jobs, JOBS at a time; results are read in
-# order afterwards, so the report reads the same whatever finished first.
-JOBS=${JOBS:-8}
-job() { # job NAME COMMAND...: run in the background; output in $log/job.NAME
-	local name=$1; shift
-	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
-	( start=$(date +%s); "$@" > "$log/job.$name" 2>&1; rc=$?
-	  # CPU seconds of the job and all it waited for (times' second line)
-	  times > "$log/job.$name.times" # in this shell: $(times) would be another's
-	  cpu=$(awk 'NR == 2 { gsub(/[ms]/, " "); printf "%.1f", $1 * 60 + $2 + $3 * 60 + $4 }' \
-		"$log/job.$name.times")
-	  echo "$rc $(( $(date +%s) - start )) $cpu" > "$log/job.$name.rc" ) &
-}
-job_rc() { cut -d' ' -f1 "$log/job.$1.rc"; }
-job_secs() { cut -d' ' -f2 "$log/job.$1.rc"; }
 
 # The valgrind runs are the longest jobs: start them first. Lab 3 (threads)
 # also runs under helgrind, and built with ThreadSanitizer; a racy broken
@@ -233,19 +260,6 @@ while IFS= read -r line; do
 		bad "runtime mutant $name builds" "$(head -n 3 "$dir/build")"
 	fi
 done < grader/tests/coro-mutants
-# Checks that take a while run as jobs too; report_bg says how they went.
-bg_checks=()
-check_bg() { # check_bg NAME COMMAND...
-	local name=$1; shift
-	job "chk.${#bg_checks[@]}" "$@"
-	bg_checks+=("$name")
-}
-report_bg() {
-	for k in "${!bg_checks[@]}"; do
-		if [ "$(job_rc "chk.$k")" = 0 ]; then ok "${bg_checks[$k]}"
-		else bad "${bg_checks[$k]}" "$(tail -n 5 "$log/job.chk.$k")"; fi
-	done
-}
 check_bg "grader: --step 1 runs step 1 only" bash -c \
 	"./grader/grader --lab 1 --step 1 solutions/lab1-simple/server | grep -q '^score: $(points 1 --step 1)/$(points 1 --step 1)$'"
 check_bg "grader: --json writes Gradescope results" bash -c "
@@ -363,7 +377,9 @@ check_bg "grader --leaderboard: round trips/s in results.json and Autolab's scor
 check_bg "grader: a valgrind error fails the test it happened in" bash -c \
 	'./grader/grader --lab 1 --valgrind --test sequential grader/tests/bin/leak-per-client | grep -q "^FAIL sequential .*valgrind.s memcheck found"'
 . grader/tools/test_instructors.sh
-wait
+# The by-hand lines need only the broken servers' runs: they start while
+# the longest jobs (valgrind) still run.
+wait_for broken.
 
 # Every by-hand line the grader printed for a broken server runs as it
 # would for a student: alone in a session (setsid), so whatever of it is
@@ -424,6 +440,7 @@ for entry in "${reproduce[@]}"; do
 	job "repro.$name" timeout 90 bash -c "$line"
 done
 
+wait
 section "unit tests of lab 4's coroutine runtime (Check), and each fails on a mutant"
 count_check coro "$log/job.coro"
 for entry in "${coro_mutants[@]}"; do
@@ -541,7 +558,6 @@ for entry in "${mutants[@]}"; do
 done
 
 section "by-hand lines end within 30 s, show the failure, leave nothing behind"
-wait
 check_by_hand() { # check_by_hand JOB LABEL VERDICT...: in time, nothing left, a VERDICT last
 	local job=$1 label=$2 sid verdict left want match=no
 	shift 2
