@@ -15,7 +15,6 @@
 
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 int test_idle_client(struct ctx *c)
@@ -226,7 +225,7 @@ int test_churn(struct ctx *c)
  * io_uring, and waits for nothing else. */
 static const char *wrong_wait(struct ctx *c, pid_t pid, char *buf, size_t len)
 {
-	const char *name = c->lab->poll_switch.name, *value = getenv(name ? name : "");
+	const char *name = c->lab->poll_switch.name, *value = poll_switch_set(c->lab);
 	int poll_ok = value != NULL && strcmp(value, c->lab->poll_switch.value) == 0;
 
 	if (c->lab->completion)

@@ -4,6 +4,7 @@
  */
 #include "checks/lab.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const struct plan_entry *plan_entry_of(const struct lab *lab, const char *test)
@@ -26,4 +27,9 @@ size_t lab_runs(const struct lab *lab, struct plan_run *out, size_t max)
 					     lab->variants[i].env,
 					     lab->variants[i].vg_tool};
 	return n;
+}
+
+const char *poll_switch_set(const struct lab *lab)
+{
+	return lab->poll_switch.name ? getenv(lab->poll_switch.name) : NULL;
 }

@@ -72,5 +72,8 @@ struct plan_run {
 const struct plan_entry *plan_entry_of(const struct lab *lab, const char *test);
 /* The lab's runs in order, at most max; returns the count. */
 size_t lab_runs(const struct lab *lab, struct plan_run *out, size_t max);
+/* The value of the lab's poll switch in the grader's environment, or
+ * NULL: unset, or the lab has none. */
+const char *poll_switch_set(const struct lab *lab);
 
 #endif

@@ -75,8 +75,7 @@ int by_hand_line(const struct test *t, const char *server, char *out,
 void reproduce_line(const struct options *o, const struct lab *lab,
 		    const char *test, char *out, size_t len)
 {
-	const char *name = lab->poll_switch.name;
-	const char *backend = name ? getenv(name) : NULL;
+	const char *name = lab->poll_switch.name, *backend = poll_switch_set(lab);
 	char self[300], server[300], value[100], env[170] = "", args[340] = "";
 
 	/* --shown-as: as the student runs it, from their repository's top. */
