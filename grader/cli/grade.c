@@ -113,12 +113,144 @@ static int valgrind_found(void)
 	return 0;
 }
 
+/* What a finished test's servers leave to judge by: valgrind's first
+ * error (vg, "" if none) and the logs worth keeping. */
+struct leftovers {
+	char vg[400], kept[MAX_SERVERS][64];
+	int vg_bad, nkept;
+};
+
+/* Stop the test's servers, reading valgrind's logs as they go. */
+static void stop_servers(const struct options *o, struct ctx *c,
+			 struct leftovers *l)
+{
+	for (int i = 0; i < c->nsrv; i++) {
+		server_stop(&c->srv[i], T.stop_grace_s * c->scale);
+		if (c->srv[i].vg_log[0] == '\0')
+			continue;
+		if (!l->vg_bad && valgrind_errors(o->vg_tool, c->srv[i].vg_log,
+						  l->vg, sizeof l->vg))
+			l->vg_bad = 1;
+		if (o->verbose || l->vg_bad)
+			snprintf(l->kept[l->nkept++], sizeof l->kept[0], "%s",
+				 c->srv[i].vg_log);
+		else
+			unlink(c->srv[i].vg_log);
+	}
+}
+
+/* The verdict: the test's own (rc), unless a sanitizer, valgrind or the
+ * time limit says otherwise; r's status fields follow from it. */
+static int judge(const struct options *o, struct ctx *c, struct result *r,
+		 int rc, int late, const struct leftovers *l)
+{
+	for (int i = 0; i < c->nsrv && rc == 0 && !l->vg_bad; i++)
+		if (c->srv[i].san_report[0] != '\0') {
+			snprintf(c->expected, sizeof c->expected, "no sanitizer reports");
+			snprintf(c->happened, sizeof c->happened, "the server's stderr "
+				 "had \"%s\"", c->srv[i].san_report);
+			c->hint = "the sanitizer the server was built with saw the "
+				  "bug: read its whole report on the server's stderr "
+				  "(--verbose prints the tail); its stacks name the lines";
+			rc = -1;
+		}
+	if (rc == 0 && l->vg_bad) {
+		snprintf(c->expected, sizeof c->expected, "no %s errors", o->vg_tool);
+		snprintf(c->happened, sizeof c->happened, "%s", l->vg);
+		rc = -1;
+	}
+	if (late) {
+		snprintf(c->expected, sizeof c->expected, "the test to finish "
+			 "within its time limit of %.0f s", T.test_limit_s * c->scale);
+		char seen[400];
+		snprintf(seen, sizeof seen, "%.300s", c->happened[0] ? c->happened : "nothing");
+		snprintf(c->happened, sizeof c->happened, "it was still running "
+			 "(the last thing seen: %s)", seen);
+		rc = -1;
+	}
+	r->skipped = c->skipped;
+	r->late = late;
+	r->not_started = c->not_started;
+	r->started = c->started;
+	for (int i = 0; i < c->nsrv; i++)
+		r->crashed |= crashed(&c->srv[i]);
+	r->score = rc == 0 && !c->skipped ? r->test->points : 0; /* skipped: 0/0 */
+	return rc;
+}
+
+/* A failure's hint: the test's own, unless another cause comes first. */
+static const char *failure_hint(const struct options *o, const struct lab *lab,
+				const struct ctx *c, const struct result *r,
+				int vg_bad)
+{
+	/* A later step's test that could not start the server: step 1 is
+	 * the problem. A step-1 test's own hint says more. */
+	int blame_start = c->not_started && r->run->entry->step > 1;
+	const struct plan_entry *start = plan_entry_of(lab, "starts");
+
+	/* The test's own hint is about behaviour; this is memory, or a race. */
+	if (vg_bad && strcmp(o->vg_tool, "memcheck") == 0)
+		return "memory: run the server under valgrind yourself and fix "
+		       "the first error it reports (its stack names the line)";
+	if (vg_bad && r->run->vg_tool == NULL)
+		return "a data race: two threads touch the same memory, one of "
+		       "them writing, with no lock held by both; run the server "
+		       "under valgrind --tool=helgrind yourself: the first "
+		       "report's two stacks name the lines, and the data they "
+		       "share belongs under its mutex";
+	return blame_start && start ? start->hint
+	       : c->hint ? c->hint : r->run->entry->hint;
+}
+
+/* The verdict, said: a line (and a failure's hint, reproduce and by-hand
+ * lines) on stdout, and the same in r->output for the reports. */
+static void tell(const struct options *asked, const struct options *o,
+		 const struct lab *lab, const struct ctx *c, struct result *r,
+		 int rc, const struct leftovers *l)
+{
+	if (c->skipped) {
+		const char *why = c->skip_why ? c->skip_why : "not available on this machine";
+		printf("SKIP %s: %s\n", r->name, why);
+		snprintf(r->output, sizeof r->output, "skipped: %s", why);
+	} else if (rc == 0) {
+		printf("PASS %s (%d/%d)\n", r->name, r->score, r->test->points);
+		snprintf(r->output, sizeof r->output, "passed%s%s",
+			 c->note[0] ? "; note: " : "", c->note);
+		if (c->note[0])
+			printf("  note: %s\n", c->note);
+	} else {
+		char repro[700], by_hand[1200];
+		const char *hint = failure_hint(o, lab, c, r, l->vg_bad);
+		reproduce_line(asked, lab, r->name, repro, sizeof repro);
+		/* nc shows what the test's clients saw only once the server
+		 * has started, and nothing of valgrind's findings. */
+		const char *shown = o->shown_as ? o->shown_as : o->server;
+		int hand = !c->not_started && !l->vg_bad && !c->no_by_hand &&
+			   !o->args_template &&
+			   by_hand_line(r->test, shown, by_hand, sizeof by_hand) == 0;
+		snprintf(r->output, sizeof r->output,
+			 "expected %s; %s\nhint: %s\nreproduce: %s%s%s", c->expected,
+			 c->happened, hint, repro, hand ? "\nby hand: " : "",
+			 hand ? by_hand : "");
+		printf("FAIL %s (0/%d): expected %s; %s\n  hint: %s\n  reproduce: %s\n",
+		       r->name, r->test->points, c->expected, c->happened,
+		       hint, repro);
+		if (hand)
+			printf("  by hand: %s\n", by_hand);
+	}
+	for (int i = 0; i < l->nkept; i++)
+		printf("  valgrind log: %s\n", l->kept[i]);
+	if (o->verbose)
+		show_server_output(c);
+	fflush(stdout);
+}
+
 static void run_one(const struct options *o, const struct lab *lab,
 		    struct result *r)
 {
 	struct ctx c;
-	char vg[400] = "", vg_kept[MAX_SERVERS][64];
-	int rc, vg_bad = 0, nkept = 0;
+	struct leftovers l = {.nkept = 0};
+	int rc;
 	/* A run under a valgrind tool of its own: as if asked for (but its
 	 * reproduce line need not ask: the run does). */
 	struct options run_opt = *o;
@@ -145,37 +277,10 @@ static void run_one(const struct options *o, const struct lab *lab,
 	/* What needs this test runs unless its own check failed. */
 	r->blocks = (rc < 0 || late) && !c.dependents_may_run;
 	test_deadline = 0;
-	for (int i = 0; i < c.nsrv; i++) {
-		server_stop(&c.srv[i], T.stop_grace_s * c.scale);
-		if (c.srv[i].vg_log[0] != '\0') {
-			if (!vg_bad && valgrind_errors(o->vg_tool, c.srv[i].vg_log, vg,
-						     sizeof vg))
-				vg_bad = 1;
-			if (o->verbose || vg_bad)
-				snprintf(vg_kept[nkept++], sizeof vg_kept[0], "%s",
-					 c.srv[i].vg_log);
-			else
-				unlink(c.srv[i].vg_log);
-		}
-	}
+	stop_servers(o, &c, &l);
 	if (c.trace != NULL) {
 		trace_print(c.trace, r->name);
 		trace_free(c.trace);
-	}
-	for (int i = 0; i < c.nsrv && rc == 0 && !vg_bad; i++)
-		if (c.srv[i].san_report[0] != '\0') {
-			snprintf(c.expected, sizeof c.expected, "no sanitizer reports");
-			snprintf(c.happened, sizeof c.happened, "the server's stderr "
-				 "had \"%s\"", c.srv[i].san_report);
-			c.hint = "the sanitizer the server was built with saw the "
-				 "bug: read its whole report on the server's stderr "
-				 "(--verbose prints the tail); its stacks name the lines";
-			rc = -1;
-		}
-	if (rc == 0 && vg_bad) {
-		snprintf(c.expected, sizeof c.expected, "no %s errors", o->vg_tool);
-		snprintf(c.happened, sizeof c.happened, "%s", vg);
-		rc = -1;
 	}
 	if (grader_interrupted) {
 		/* Nothing to blame on the server: the run was stopped. */
@@ -183,75 +288,8 @@ static void run_one(const struct options *o, const struct lab *lab,
 		r->stopped = 1;
 		return;
 	}
-	if (late) {
-		snprintf(c.expected, sizeof c.expected, "the test to finish "
-			 "within its time limit of %.0f s", T.test_limit_s * c.scale);
-		char seen[400];
-		snprintf(seen, sizeof seen, "%.300s", c.happened[0] ? c.happened : "nothing");
-		snprintf(c.happened, sizeof c.happened, "it was still running "
-			 "(the last thing seen: %s)", seen);
-		rc = -1;
-	}
-	r->skipped = c.skipped;
-	r->late = late;
-	r->not_started = c.not_started;
-	r->started = c.started;
-	for (int i = 0; i < c.nsrv; i++)
-		r->crashed |= crashed(&c.srv[i]);
-	r->score = rc == 0 && !c.skipped ? r->test->points : 0; /* skipped: 0/0 */
-	if (c.skipped) {
-		const char *why = c.skip_why ? c.skip_why : "not available on this machine";
-		printf("SKIP %s: %s\n", r->name, why);
-		snprintf(r->output, sizeof r->output, "skipped: %s", why);
-	} else if (rc == 0) {
-		printf("PASS %s (%d/%d)\n", r->name, r->score, r->test->points);
-		snprintf(r->output, sizeof r->output, "passed%s%s",
-			 c.note[0] ? "; note: " : "", c.note);
-		if (c.note[0])
-			printf("  note: %s\n", c.note);
-	} else {
-		char repro[700], by_hand[1200];
-		/* A later step's test that could not start the server: step 1
-		 * is the problem. A step-1 test's own hint says more. */
-		int blame_start = c.not_started && r->run->entry->step > 1;
-		const struct plan_entry *start = plan_entry_of(lab, "starts");
-		const char *hint = blame_start && start ? start->hint
-				   : c.hint ? c.hint : r->run->entry->hint;
-		/* The test's own hint is about behaviour; this is memory, or
-		 * a race. */
-		if (vg_bad && strcmp(o->vg_tool, "memcheck") == 0)
-			hint = "memory: run the server under valgrind yourself and "
-			       "fix the first error it reports (its stack names "
-			       "the line)";
-		else if (vg_bad && r->run->vg_tool == NULL)
-			hint = "a data race: two threads touch the same memory, "
-			       "one of them writing, with no lock held by both; "
-			       "run the server under valgrind --tool=helgrind "
-			       "yourself: the first report's two stacks name the "
-			       "lines, and the data they share belongs under "
-			       "its mutex";
-		reproduce_line(asked, lab, r->name, repro, sizeof repro);
-		/* nc shows what the test's clients saw only once the server
-		 * has started, and nothing of valgrind's findings. */
-		const char *shown = o->shown_as ? o->shown_as : o->server;
-		int hand = !c.not_started && !vg_bad && !c.no_by_hand &&
-			   !o->args_template &&
-			   by_hand_line(r->test, shown, by_hand, sizeof by_hand) == 0;
-		snprintf(r->output, sizeof r->output,
-			 "expected %s; %s\nhint: %s\nreproduce: %s%s%s", c.expected,
-			 c.happened, hint, repro, hand ? "\nby hand: " : "",
-			 hand ? by_hand : "");
-		printf("FAIL %s (0/%d): expected %s; %s\n  hint: %s\n  reproduce: %s\n",
-		       r->name, r->test->points, c.expected, c.happened,
-		       hint, repro);
-		if (hand)
-			printf("  by hand: %s\n", by_hand);
-	}
-	for (int i = 0; i < nkept; i++)
-		printf("  valgrind log: %s\n", vg_kept[i]);
-	if (o->verbose)
-		show_server_output(&c);
-	fflush(stdout);
+	rc = judge(o, &c, r, rc, late, &l);
+	tell(asked, o, lab, &c, r, rc, &l);
 }
 
 void grade_plan(const struct options *o, const struct lab *lab,
