@@ -45,13 +45,13 @@ grade_one() {
 		{ print }' \
 		"$src/$file" > "$dir/$file"
 	if ! make -s --no-print-directory SUBMISSION="$dir" "$dir/server" > "$dir/build" 2>&1; then
-		printf 'unbuilt\t%s\n' "$all"; return
+		printf 'unbuilt\t%s\n' "$all"; progress; return
 	fi
 	if [ -f "$dir/coro.c" ]; then
 		if ! cc -std=c11 -O2 -I"$dir" $(pkg-config --cflags check) -o "$dir/t" \
 			grader/tests/test_coro.c "$dir/coro.c" $(pkg-config --libs check) -pthread \
 			> /dev/null 2>&1; then
-			printf 'unbuilt\t%s\n' "$all"; return
+			printf 'unbuilt\t%s\n' "$all"; progress; return
 		fi
 		timeout 120 "$dir/t" > "$dir/unit" 2>&1 ||
 			why="unit test: $(grep -m 1 -E ':[EF]:' "$dir/unit" | cut -c1-120)"
@@ -63,8 +63,16 @@ grade_one() {
 	done
 	rm -rf "$dir"
 	if [ -n "$why" ]; then printf 'killed\t%s\t%s\n' "$all" "$why"; else printf 'SURVIVED\t%s\n' "$all"; fi
+	progress
 }
-export -f grade_one
+# Every tenth mutant graded, a line on stderr: the sweep takes minutes.
+progress() {
+	local k
+	echo >> "$work/done"
+	k=$(wc -l < "$work/done")
+	[ $((k % 10)) -ne 0 ] || echo "  $k of $(wc -l < "$work/list") graded" >&2
+}
+export -f grade_one progress
 export work src lab tests
 
 echo "lab $lab: $(wc -l < "$work/list") mutants of $src, $jobs at a time"
