@@ -60,6 +60,7 @@ struct thresholds {
 			       * queued for one) while clients wait */
 	double spin_cpu;      /* idle-cpu, fd-limit: and CPU seconds per
 			       * second, or it is no spinner */
+	double spin_cpu_tool; /* the same under a sanitizer or valgrind */
 	uint32_t victim_rounds; /* error-completion: each victim's round trips, */
 	uint32_t victim_msg_max; /* of 1..this many bytes */
 	double victim_look_s; /* and how often it looks whether a fault landed */
