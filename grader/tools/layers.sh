@@ -9,70 +9,72 @@
 #   - calls between modules (nm's undefined symbols, matched to the module
 #     that defines them) run down or across a layer, and form no circle.
 # Prints one line per finding, then "layers: N modules, M calls between
-# them, no finding" or exits 1.
+# them, no finding" or exits 1. A few processes in all: each check is one
+# awk over every file at once.
 set -u
 cd "$(dirname "$0")/../.."
-layers=(engine checks plans cli)
-rank() { local i; for i in "${!layers[@]}"; do [ "${layers[$i]}" = "$1" ] && echo "$i"; done; }
-# The module a source file belongs to: folder/name, with the exceptions above.
-module_of() {
-	local f=${1#grader/} dir base
-	dir=$(dirname "$f") base=$(basename "$f"); base=${base%.[cho]}
-	case $base in lab[0-9]*) base=plans ;; esac
-	# X_Y.c with no X_Y.h of its own is a part of module X.
-	if [ ! -f "grader/$dir/$base.h" ] && [ -f "grader/$dir/${base%%_*}.h" ]; then
-		base=${base%%_*}
-	fi
-	echo "$dir/$base"
-}
-findings=0
-finding() { echo "layers: $*"; findings=$((findings + 1)); }
+layers="engine checks plans cli"
+srcs=$(for l in $layers; do ls grader/$l/*.[ch]; done)
+# The objects of today's sources (a stale one of a removed file is no module).
+objs=$(for c in $srcs; do [[ $c == *.c && -f ${c%.c}.o ]] && echo "${c%.c}.o"; done)
+[ -n "$objs" ] || { echo "layers: no objects: run make first" >&2; exit 2; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+# The module of each file (FILE MODULE): folder/name, where labN is plans
+# and X_Y with no X_Y.h of its own is a part of module X.
+echo "$srcs" | awk '{ have[$0] = 1; f[NR] = $0 }
+	END { for (i = 1; i <= NR; i++) {
+		p = f[i]; sub(/^grader\//, "", p); sub(/\.[cho]$/, "", p)
+		dir = p; sub(/\/[^\/]*$/, "", dir); base = p; sub(/^.*\//, "", base)
+		if (base ~ /^lab[0-9]/) base = "plans"
+		x = base; sub(/_.*/, "", x)
+		if (!(("grader/" dir "/" base ".h") in have) && (("grader/" dir "/" x ".h") in have)) base = x
+		m = dir "/" base; print f[i], m; o = f[i]; sub(/\.c$/, ".o", o); if (o != f[i]) print o, m
+	} }' > "$tmp/modules"
 
 # 1. Includes point down or across.
-for f in $(for l in "${layers[@]}"; do ls grader/$l/*.[ch]; done); do
-	from=$(dirname "${f#grader/}")
-	while read -r h; do
-		to=${h%%/*}
-		[ -n "$(rank "$to")" ] || continue
-		[ "$(rank "$to")" -le "$(rank "$from")" ] ||
-			finding "$f includes $h: a layer above its own ($from)"
-	done < <(sed -n 's/^#include "\([a-z]*\/[a-z_]*\.h\)".*/\1/p' "$f")
-done
+grep -H '^#include "[a-z]*/[a-z_]*\.h"' $srcs | awk -v layers="$layers" '
+	BEGIN { n = split(layers, l, " "); for (i = 1; i <= n; i++) rank[l[i]] = i }
+	{ split($0, p, ":"); f = p[1]; from = f; sub(/^grader\//, "", from); sub(/\/.*/, "", from)
+	  h = $0; sub(/^[^"]*"/, "", h); sub(/".*/, "", h); to = h; sub(/\/.*/, "", to)
+	  if ((to in rank) && rank[to] > rank[from])
+		print "layers: " f " includes " h ": a layer above its own (" from ")" }' > "$tmp/findings"
 
-# 2. Who defines what, from the objects.
-defs=$(mktemp); calls=$(mktemp); trap 'rm -f "$defs" "$calls"' EXIT
-# The objects of today's sources (a stale one of a removed file is no module).
-objs=$(for c in $(for l in "${layers[@]}"; do ls grader/$l/*.c; done); do
-	[ -f "${c%.c}.o" ] && echo "${c%.c}.o"; done)
-[ -n "$objs" ] || { echo "layers: no objects: run make first" >&2; exit 2; }
-for o in $objs; do
-	m=$(module_of "$o")
-	nm --defined-only -g "$o" | awk -v m="$m" '$2 ~ /^[TDBRC]$/ {print $3, m}'
-done | sort > "$defs"
-# Each global is declared in its own module's header, and nowhere else.
-while read -r sym m; do
-	[ "$sym" = main ] && continue
-	hdr=grader/$m.h
-	if [ ! -f "$hdr" ] || ! grep -qw "$sym" "$hdr"; then
-		finding "$sym ($m) is global but not declared in $hdr (static?)"
-	fi
-	for h in $(grep -lE "^[a-z].*[ *]$sym\(" grader/*/*.h); do
-		[ "$h" = "$hdr" ] || finding "$h declares $sym, which is $m's"
-	done
-done < "$defs"
+# 2. Who defines what (SYMBOL MODULE), from the objects; each global is
+# declared in its own module's header, and nowhere else (a word in a
+# header is a mention; a name before "(" on a line that begins a
+# declaration declares it).
+nm -A --defined-only -g $objs | awk 'NR == FNR { m[$1] = $2; next }
+	{ split($1, p, ":"); if ($2 ~ /^[TDBRC]$/) print $3, m[p[1]] }' "$tmp/modules" - |
+	sort > "$tmp/defs"
+awk 'FILENAME ~ /\.h$/ {
+		have[FILENAME] = 1
+		n = split($0, w, /[^A-Za-z0-9_]+/)
+		for (i = 1; i <= n; i++) if (w[i] != "") word[FILENAME, w[i]] = 1
+		for (s = $0; $0 ~ /^[a-z]/ && match(s, /[ *][A-Za-z_][A-Za-z0-9_]*\(/); s = substr(s, RSTART + RLENGTH)) {
+			name = substr(s, RSTART + 1, RLENGTH - 2); declared[name] = declared[name] " " FILENAME
+		}
+		next
+	}
+	$1 != "main" {
+		hdr = "grader/" $2 ".h"
+		if (!(hdr in have) || !((hdr, $1) in word))
+			print "layers: " $1 " (" $2 ") is global but not declared in " hdr " (static?)"
+		n = split(declared[$1], d, " ")
+		for (i = 1; i <= n; i++) if (d[i] != hdr) print "layers: " d[i] " declares " $1 ", which is " $2 "\x27s"
+	}' grader/*/*.h "$tmp/defs" >> "$tmp/findings"
 
 # 3. Calls between modules: down or across, and no circle.
-for o in $objs; do
-	m=$(module_of "$o")
-	nm -u "$o" | awk '{print $2}' | sort | join - "$defs" | awk -v m="$m" '$2 != m {print m, $2}'
-done | sort -u > "$calls"
-while read -r from to; do
-	[ "$(rank "${to%%/*}")" -le "$(rank "${from%%/*}")" ] ||
-		finding "$from calls $to, a layer above it"
-done < "$calls"
-if ! tsort "$calls" > /dev/null 2> "$calls.err"; then
-	finding "calls run in a circle: $(grep -v 'input contains a loop' "$calls.err" | sed 's/^tsort: //' | tr '\n' ' ')"
+nm -A -u $objs | awk 'FILENAME == ARGV[1] { m[$1] = $2; next }
+	FILENAME == ARGV[2] { def[$1] = $2; next }
+	{ split($1, p, ":"); sym = $NF; from = m[p[1]]
+	  if ((sym in def) && def[sym] != from) print from, def[sym] }' "$tmp/modules" "$tmp/defs" - |
+	sort -u > "$tmp/calls"
+awk -v layers="$layers" 'BEGIN { n = split(layers, l, " "); for (i = 1; i <= n; i++) rank[l[i]] = i }
+	{ a = $1; b = $2; sub(/\/.*/, "", a); sub(/\/.*/, "", b)
+	  if (rank[b] > rank[a]) print "layers: " $1 " calls " $2 ", a layer above it" }' "$tmp/calls" >> "$tmp/findings"
+if ! tsort "$tmp/calls" > /dev/null 2> "$tmp/loop"; then
+	echo "layers: calls run in a circle: $(grep -v 'input contains a loop' "$tmp/loop" | sed 's/^tsort: //' | tr '\n' ' ')" >> "$tmp/findings"
 fi
-rm -f "$calls.err"
-if [ "$findings" -gt 0 ]; then exit 1; fi
-echo "layers: $(cut -d' ' -f2 "$defs" | sort -u | wc -l) modules, $(wc -l < "$calls") calls between them, no finding"
+if [ -s "$tmp/findings" ]; then cat "$tmp/findings"; exit 1; fi
+echo "layers: $(cut -d' ' -f2 "$tmp/defs" | sort -u | wc -l) modules, $(wc -l < "$tmp/calls") calls between them, no finding"
