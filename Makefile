@@ -74,6 +74,14 @@ define check_program
 $(CC) $(ALL_CFLAGS) -I$(2) $$(pkg-config --cflags check) $(LDFLAGS) -o $@ $(1) $$(pkg-config --libs check) $(LDLIBS)
 endef
 
+# make syntax: every C file of the kit through the compiler's front end
+# alone (-fsyntax-only), where all of its warnings come from; make test
+# runs it with CC=clang, the second compiler, at a fifth of a build's CPU.
+SYNTAX_SRC := $(COMMON_SRC) $(SOLUTION_SRC) $(LAB_SRC) $(GRADER_SRC) $(SHIM_SRC) \
+	$(BROKEN_SRC) $(UNIT_SRC) grader/tests/hold_threads.c grader/tests/no_uring.c \
+	grader/tests/test_latency.c
+SYNTAX_SRC := $(if $(HAVE_URING),$(SYNTAX_SRC),$(shell grep -L '<liburing.h>' $(SYNTAX_SRC)))
+
 # Which folder holds the student's lab N (make check-labN LABS=...).
 LABS ?= labs
 STEP ?=
@@ -82,7 +90,7 @@ step_opt = $(if $(STEP),--step $(STEP))
 # VALGRIND=1: under memcheck.
 vg_opt = $(if $(HELGRIND),--helgrind) $(if $(VALGRIND),--valgrind)
 
-.PHONY: all help deps check grade gradescope prairielearn autolab handout platform test demo bench skeletons clean format tidy broken mutants \
+.PHONY: all help deps syntax check grade gradescope prairielearn autolab handout platform test demo bench skeletons clean format tidy broken mutants \
 	check-lab1 check-lab2 check-lab3 check-lab4 check-lab5
 
 all: $(COMMON_LIB) $(BUILDABLE) $(GRADER) $(SHIM)
@@ -108,6 +116,7 @@ help:
 	@echo "make broken        build the broken servers of grader/tests/manifest"
 	@echo "make mutants LAB=N every one-line mutant of lab N's reference graded (slow)"
 	@echo "make deps          install check, liburing, valgrind, nc, clang if missing"
+	@echo "make syntax        every C file through the compiler's checks only (CC=clang)"
 	@echo "make SAN=address   build with a sanitizer (after make clean)"
 	@echo "make format|tidy   clang-format / clang-tidy over the sources"
 	@echo "make clean         remove what the build made"
@@ -152,6 +161,10 @@ grader/tests/bin/threads-%: grader/tests/broken_threads.c $(COMMON_LIB) $(COMMON
 grader/tests/bin/%: grader/tests/broken.c $(COMMON_LIB) $(COMMON_HDR) grader/tests/manifest
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DFLAW='"$*"' $(LDFLAGS) -o $@ grader/tests/broken.c $(COMMON_LIB) $(LDLIBS)
+
+syntax:
+	$(CC) $(WARN) -fsyntax-only -Icommon -Igrader $$(pkg-config --cflags check) $(SYNTAX_SRC)
+	$(CC) $(WARN) -fsyntax-only -Icommon -I$(CORO_DIR) $$(pkg-config --cflags check) grader/tests/test_coro.c
 
 # A busy desktop for make test: threads that hold the user's task count up.
 HOLD := grader/tests/bin/hold-threads
