@@ -111,6 +111,16 @@ assert len(d["tests"]) > 10 and all(t["status"] in ("passed", "failed") for t in
 assert d["output_format"] == "text" and all(t["output_format"] == "text" for t in d["tests"])
 print(d["output"][:300])' "$1" "$2"
 }
+# A platform without a set-up step builds the grader in every run, some
+# 12 s of CPU. make test shows that once for each (the handout's own
+# check, Gradescope's setup.sh, a build failure on PrairieLearn and on
+# Autolab); its other runs get the kit with this tree's grader already
+# built in, and make then builds only the submission.
+with_grader() { # with_grader KIT: this tree's grader, shim and library in it
+	cp grader/grader "$1/grader/" && cp grader/inject/libshortio.so "$1/grader/inject/" &&
+	cp common/*.o common/libcommon.a "$1/common/" && # objects too: all up to date
+	for layer in engine checks plans cli; do cp grader/$layer/*.o "$1/grader/$layer/" || return; done
+}
 # The students' handout with lab 1 solved and the rest untouched: a whole
 # repository, as Gradescope's GitHub submissions and gh classroom clone give.
 ag_kits=$log/ag-kits
@@ -119,6 +129,9 @@ mkdir -p "$ag_kits" "$log/repo" && {
 	make -s handout TARBALL="$log/repo.tgz" > /dev/null && tar -C "$log/repo" -xzf "$log/repo.tgz" &&
 	cp solutions/lab1-simple/*.c "$log/repo/serverlab/labs/lab1-simple/"
 	wait; }
+# The Classroom workflow's steps run in the repository itself: give it
+# the built grader first (batch and Gradescope use their own).
+with_grader "$log/repo/serverlab"
 check_bg "run_autograder (make gradescope LAB=1): the reference's files score full marks" bash -c "
 	$(declare -f ag_grade results_sum); ag_grade '$ag_kits/1' solutions/lab1-simple '$log/ag-ref.json' &&
 	results_sum '$log/ag-ref.json' 32 | grep -q '^Graded the files at the top of the submission'"
@@ -185,14 +198,6 @@ mkdir -p "$log/plat/ref" "$log/plat/skel" "$log/plat/bad" &&
 make -s prairielearn LAB=1 ZIP="$log/plat/pl.zip" > /dev/null && mkdir -p "$log/plat/course" &&
 	(cd "$log/plat/course" && unzip -q ../pl.zip)
 make -s autolab LAB=1 DIR="$log/plat/al" > /dev/null
-# Neither platform has a set-up step: each run builds the grader, some
-# 12 s of CPU. A build failure's run does, as the platform would; the
-# others get the kit with this tree's grader already built in (make
-# then builds only the submission), which makes make test 40 s shorter.
-with_grader() { # with_grader KIT: this tree's grader, shim and library in it
-	cp grader/grader "$1/grader/" && cp grader/inject/libshortio.so "$1/grader/inject/" &&
-	cp common/*.o common/libcommon.a "$1/common/" # objects too: the library is up to date
-}
 cp -r "$log/plat/course/serverFilesCourse/serverlab-lab1" "$log/plat/pl-built" &&
 	with_grader "$log/plat/pl-built"
 mkdir -p "$log/plat/al-built" && tar -C "$log/plat/al-built" -xf "$log/plat/al/autograde.tar" &&
