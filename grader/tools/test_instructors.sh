@@ -86,10 +86,21 @@ done
 # setup.sh runs as Gradescope runs it, but for apt-get and useradd: stubs.
 mkdir -p "$log/stub" && printf '#!/bin/sh\nexit 0\n' > "$log/stub/apt-get" &&
 	cp "$log/stub/apt-get" "$log/stub/useradd" && chmod 755 "$log/stub/apt-get" "$log/stub/useradd"
-ag_kit() { # ag_kit LAB DIR: DIR/source is the lab's autograder, set up
+# Building the grader takes some 12 s of CPU. make test shows each
+# platform doing it once (the handout's own check, lab 1's Gradescope
+# setup.sh, a build failure on PrairieLearn and on Autolab); its other
+# kits get this tree's grader already built in, and make then builds only
+# the submission.
+with_grader() { # with_grader KIT: this tree's grader, shim and library in it
+	cp grader/grader "$1/grader/" && cp grader/inject/libshortio.so "$1/grader/inject/" &&
+	cp common/*.o common/libcommon.a "$1/common/" && # objects too: all up to date
+	for layer in engine checks plans cli; do cp grader/$layer/*.o "$1/grader/$layer/" || return; done
+}
+ag_kit() { # ag_kit LAB DIR [built]: DIR/source is the lab's autograder, set up
 	mkdir -p "$2/source" && chmod 755 "$2" &&
 	make -s gradescope LAB="$1" ZIP="$2/ag.zip" > /dev/null &&
 	(cd "$2/source" && unzip -q ../ag.zip) &&
+	{ [ -z "${3:-}" ] || with_grader "$2/source"; } &&
 	PATH="$log/stub:$PATH" AUTOGRADER_ROOT=$2 sh "$2/source/setup.sh"
 }
 ag_grade() { # ag_grade KIT SUBMISSION_DIR RESULTS_COPY [WRAPPER...]: run_autograder's status
@@ -111,21 +122,11 @@ assert len(d["tests"]) > 10 and all(t["status"] in ("passed", "failed") for t in
 assert d["output_format"] == "text" and all(t["output_format"] == "text" for t in d["tests"])
 print(d["output"][:300])' "$1" "$2"
 }
-# A platform without a set-up step builds the grader in every run, some
-# 12 s of CPU. make test shows that once for each (the handout's own
-# check, Gradescope's setup.sh, a build failure on PrairieLearn and on
-# Autolab); its other runs get the kit with this tree's grader already
-# built in, and make then builds only the submission.
-with_grader() { # with_grader KIT: this tree's grader, shim and library in it
-	cp grader/grader "$1/grader/" && cp grader/inject/libshortio.so "$1/grader/inject/" &&
-	cp common/*.o common/libcommon.a "$1/common/" && # objects too: all up to date
-	for layer in engine checks plans cli; do cp grader/$layer/*.o "$1/grader/$layer/" || return; done
-}
 # The students' handout with lab 1 solved and the rest untouched: a whole
 # repository, as Gradescope's GitHub submissions and gh classroom clone give.
 ag_kits=$log/ag-kits
 mkdir -p "$ag_kits" "$log/repo" && {
-	ag_kit 1 "$ag_kits/1" > "$log/ag-kit.1" 2>&1 & ag_kit 5 "$ag_kits/5" > "$log/ag-kit.5" 2>&1 &
+	ag_kit 1 "$ag_kits/1" > "$log/ag-kit.1" 2>&1 & ag_kit 5 "$ag_kits/5" built > "$log/ag-kit.5" 2>&1 &
 	make -s handout TARBALL="$log/repo.tgz" > /dev/null && tar -C "$log/repo" -xzf "$log/repo.tgz" &&
 	cp solutions/lab1-simple/*.c "$log/repo/serverlab/labs/lab1-simple/"
 	wait; }
