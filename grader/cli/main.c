@@ -275,9 +275,13 @@ int main(int argc, char **argv)
 		return classroom_print(lab);
 	if (o.list) {
 		grade_plan(&o, lab, &g);
+		/* NAME step K[ with VAR=value], P points: a variant says
+		 * what it sets in the server's environment. */
 		for (size_t i = 0; i < g.n; i++)
-			printf("%s step %d, %d point%s\n", g.results[i].name,
+			printf("%s step %d%s%s, %d point%s\n", g.results[i].name,
 			       g.results[i].run->entry->step,
+			       g.results[i].run->env ? " with " : "",
+			       g.results[i].run->env ? g.results[i].run->env : "",
 			       g.results[i].test->points,
 			       g.results[i].test->points == 1 ? "" : "s");
 		return 0;
