@@ -220,7 +220,7 @@ while read -r name lab expect; do
 		job "hostile.$name" timeout 90 ./grader/grader --lab "$lab" $(client_for "$lab") "grader/tests/bin/$name"
 	else
 		unread=$(variants_unread "$lab" "grader/tests/bin/$name")
-		broken+=("$name $lab $expect${unread:+ -- $unread}")
+		broken+=("$name $lab $expect${unread:+ -- $(echo $unread)}")
 		job "broken.$name.$lab" ./grader/grader --lab "$lab" $(client_for "$lab") \
 			${unread:+--test "$(./grader/grader --lab "$lab" --list | cut -d' ' -f1 |
 				grep -vxF "$unread" | paste -sd,)"} "grader/tests/bin/$name"
@@ -541,6 +541,7 @@ section "each broken server fails exactly its tests"
 for entry in "${broken[@]}"; do
 	read -r name lab expect <<< "$entry"
 	out="$log/job.broken.$name.$lab" unread=""
+	expect=" $expect"
 	[[ $expect == *" -- "* ]] && unread=" ${expect#* -- } " expect=${expect%% -- *}
 	for t in $unread; do expect=$(echo " $expect " | sed "s/ ?*$t / /"); done
 	# LC_ALL=C: a server's stderr in a FAIL line may be no UTF-8 at all
