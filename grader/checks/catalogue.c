@@ -36,48 +36,95 @@
 #define NC(secs) "timeout --foreground " #secs " nc -N "
 
 static const struct test tests[] = {
-	{"starts", 2, test_starts, NULL},
-	{"bad-args", 2, test_bad_args, NULL},
-	{"addr-in-use", 2, test_addr_in_use, NULL},
+	{"starts", 2, test_starts, NULL,
+	 "listen on the address its command line gives, promptly, and keep "
+	 "running until stopped"},
+	{"bad-args", 2, test_bad_args, NULL,
+	 "a command line it cannot use (no address, a port out of range) "
+	 "is refused with a message on stderr and a non-zero exit status, "
+	 "at once"},
+	{"addr-in-use", 2, test_addr_in_use, NULL,
+	 "when its address is taken, say so on stderr and exit with a "
+	 "non-zero status; do not wait or retry"},
 	{"echo-basic", 2, test_echo_basic,
 	 "printf 'hello\\n' > \"$d/in\"; " NC(5) "127.0.0.1 $p < \"$d/in\" > "
-	 "\"$d/got\"; od -c \"$d/got\" | head -n 5; " SAME},
+	 "\"$d/got\"; od -c \"$d/got\" | head -n 5; " SAME,
+	 "send back to each client exactly the bytes it sent, as they "
+	 "arrive"},
 	{"echo-binary", 2, test_echo_binary,
 	 "LC_ALL=C awk 'BEGIN { for (i = 0; i < 256; i++) printf \"%c\", i }' > "
-	 "\"$d/in\"; " NC(5) "127.0.0.1 $p < \"$d/in\" > \"$d/got\"; " SAME},
+	 "\"$d/in\"; " NC(5) "127.0.0.1 $p < \"$d/in\" > \"$d/got\"; " SAME,
+	 "the data is bytes, not text: every value, zero bytes and "
+	 "newlines included, comes back as it came"},
 	{"echo-large", 3, test_echo_large,
 	 "head -c 8M /dev/urandom > \"$d/in\"; " NC(10) "127.0.0.1 $p < "
-	 "\"$d/in\" | ( sleep 1; cat ) > \"$d/got\"; " SAME},
+	 "\"$d/in\" | ( sleep 1; cat ) > \"$d/got\"; " SAME,
+	 "a write or send may take only part of a large echo: keep what it "
+	 "did not take and send it once the socket is writable again"},
 	{"many-messages", 2, test_many_messages,
 	 "head -c 100000 /dev/urandom > \"$d/in\"; dd if=\"$d/in\" bs=100 "
-	 "status=none | " NC(15) "127.0.0.1 $p > \"$d/got\"; " SAME},
-	{"partial-io", 3, test_partial_io, NULL},
-	{"sequential", 3, test_sequential, NULL},
+	 "status=none | " NC(15) "127.0.0.1 $p > \"$d/got\"; " SAME,
+	 "keep serving a client after each echo, until it closes"},
+	{"partial-io", 3, test_partial_io, NULL,
+	 "a read or write may move fewer bytes than asked, and where a "
+	 "signal handler can run a blocking call may fail with EINTR: "
+	 "carry on with what is left"},
+	{"sequential", 3, test_sequential, NULL,
+	 "when a client leaves, close its socket and free what it held: "
+	 "the next client finds the server as the first one did"},
 	{"half-close", 2, test_half_close,
 	 "for m in 1 8; do head -c ${m}M /dev/urandom > \"$d/in\"; { " NC(10)
 	 "-I 4096 127.0.0.1 $p < \"$d/in\"; echo $? > \"$d/rc\"; } | "
 	 "( sleep 1; cat ) > \"$d/got\"; cmp -s \"$d/in\" \"$d/got\" && "
 	 "[ $(cat \"$d/rc\") != 124 ] || break; done; if [ $(cat \"$d/rc\") "
-	 "= 124 ]; then echo 'no EOF within 10 s'; else " SAME "; fi"},
-	{"client-reset", 2, test_client_reset, NULL},
-	{"early-close", 2, test_early_close, NULL},
-	{"ipv6", 1, test_ipv6, NULL},
-	{"sigterm", 1, test_sigterm, NULL},
-	{"idle-client", 3, test_idle_client, NULL},
-	{"idle-cpu", 2, test_idle_cpu, NULL},
-	{"slow-sender", 2, test_slow_sender, NULL},
-	{"slow-reader", 3, test_slow_reader, NULL},
-	{"concurrent", 3, test_concurrent, NULL},
-	{"churn", 3, test_churn, NULL},
-	{"fd-limit", 3, test_fd_limit, NULL},
-	{"strategy", 2, test_strategy, NULL},
-	{"stats", 3, test_stats, NULL},
-	{"orderly-exit", 1, test_orderly_exit, NULL},
-	{"idle-memory", 3, test_idle_memory, NULL},
-	{"pool-dry", 2, test_pool_dry, NULL},
-	{"error-completion", 2, test_error_completion, NULL},
-	{"fairness", 2, test_fairness, NULL},
-	{"client", 3, test_client, NULL},
+	 "= 124 ]; then echo 'no EOF within 10 s'; else " SAME "; fi",
+	 "a client's EOF means it sends no more: send it all the echo it "
+	 "is still owed, then close"},
+	{"client-reset", 2, test_client_reset, NULL,
+	 "an error on one connection ends that connection only; the server "
+	 "serves on"},
+	{"early-close", 2, test_early_close, NULL,
+	 "a write to a client that has gone must not end the server: "
+	 "ignore SIGPIPE (or send with MSG_NOSIGNAL) and end that client "
+	 "on EPIPE or ECONNRESET"},
+	{"ipv6", 1, test_ipv6, NULL,
+	 "listen on the address as given: an IPv6 one ([::1]:PORT) too"},
+	{"sigterm", 1, test_sigterm, NULL,
+	 "SIGTERM and SIGINT end the server promptly: leave them their "
+	 "default action, or exit when they come"},
+	{"idle-client", 3, test_idle_client, NULL,
+	 "never wait on one client: a client that sends nothing must not "
+	 "hold up the others"},
+	{"idle-cpu", 2, test_idle_cpu, NULL,
+	 "sleep while nothing happens: wait for readiness or for "
+	 "completions, never poll in a loop"},
+	{"slow-sender", 2, test_slow_sender, NULL,
+	 "echo what has arrived; never wait for a client to send more "
+	 "first"},
+	{"slow-reader", 3, test_slow_reader, NULL,
+	 "bound what is held for a client that does not read: stop reading "
+	 "from it while its echo waits (backpressure)"},
+	{"concurrent", 3, test_concurrent, NULL,
+	 "serve many clients at once, each with buffers and state of its "
+	 "own"},
+	{"churn", 3, test_churn, NULL,
+	 "every way out of a connection closes its socket and frees what "
+	 "it held: memory, and its thread or task"},
+	{"fd-limit", 3, test_fd_limit, NULL,
+	 "when accept fails for want of descriptors (EMFILE), wait without "
+	 "spinning until a client leaves, then accept again"},
+	{"strategy", 2, test_strategy, NULL, NULL},
+	{"stats", 3, test_stats, NULL, NULL},
+	{"orderly-exit", 1, test_orderly_exit, NULL, NULL},
+	{"idle-memory", 3, test_idle_memory, NULL,
+	 "an idle client should cost little memory: no buffer kept per "
+	 "client while it sends nothing"},
+	{"pool-dry", 2, test_pool_dry, NULL, NULL},
+	{"error-completion", 2, test_error_completion, NULL, NULL},
+	{"fairness", 2, test_fairness, NULL,
+	 "a client that sends without pause must not starve the others: "
+	 "serve each a bounded amount before the next gets its turn"},
+	{"client", 3, test_client, NULL, NULL},
 };
 
 const struct test *test_find(const char *name)

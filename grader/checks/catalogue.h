@@ -13,6 +13,9 @@ struct test {
 	int (*run)(struct ctx *); /* 0 pass, -1 fail (expected/happened set) */
 	/* The client part of a by-hand line (see reproduce.c), or NULL. */
 	const char *by_hand;
+	/* The hint for a server written to no lab's skeleton (--args): what
+	 * any server must do, in no lab's words; NULL: the lab's own. */
+	const char *any_hint;
 };
 
 /* NULL: no test of that name. */

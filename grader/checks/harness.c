@@ -83,7 +83,9 @@ struct server *spawn(struct ctx *c, const char *const *args)
 	char why[256], words[16][TEMPLATE_WORD];
 	const char *filled[17];
 
-	if (c->opt->args_template != NULL) {
+	/* The template is the server's command line; a client (c->path)
+	 * keeps its own. */
+	if (c->opt->args_template != NULL && c->path == NULL) {
 		template_args(c->opt->args_template, args[0], words, filled, 17);
 		o.args = filled;
 	}

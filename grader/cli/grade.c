@@ -198,8 +198,16 @@ static const char *failure_hint(const struct options *o, const struct lab *lab,
 		       "under valgrind --tool=helgrind yourself: the first "
 		       "report's two stacks name the lines, and the data they "
 		       "share belongs under its mutex";
-	return blame_start && start ? start->hint
-	       : c->hint ? c->hint : r->run->entry->hint;
+	const char *hint = blame_start && start ? start->hint
+			 : c->hint ? c->hint
+			 : o->args_template && r->test->any_hint ? r->test->any_hint
+			 : r->run->entry->hint;
+	/* A server of another design has no steps: "step 4: " says nothing
+	 * to its author. */
+	int skip = 0;
+	if (o->args_template && sscanf(hint, "step %*d: %n", &skip) == 0 && skip > 0)
+		hint += skip;
+	return hint;
 }
 
 /* The verdict, said: a line (and a failure's hint, reproduce and by-hand
