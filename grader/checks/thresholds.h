@@ -68,6 +68,7 @@ struct thresholds {
 	int thread_slack;     /* lab 3's strategy: threads beyond one a client */
 	int stats_clients;    /* stats: each of two workloads, clients at once */
 	int stats_rounds;     /* each client's round trips, of */
+	int stats_tool_rounds; /* ... under valgrind's tools */
 	uint32_t stats_max_message; /* 1..this many bytes */
 	double stats_answer_s; /* SIGUSR1 to its stats line, counts complete */
 	double term_exit_s;   /* orderly-exit: SIGTERM to exit(0) */

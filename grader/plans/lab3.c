@@ -65,7 +65,7 @@ static const struct plan_entry plan[] = {
 
 /* The statistics again under helgrind, which sees two threads touch them
  * without a lock both hold whether or not an update was lost this time
- * (a plain run sees a short count only when the race bites). About 2 s. */
+ * (a plain run sees a short count only when the race bites). About 1 s. */
 static const struct plan_variant variants[] = {
 	{"stats-race", {"stats", 3, "step 3: a data race on the statistics: "
 			"every update and every read of stats.clients and "

@@ -542,7 +542,7 @@ for entry in "${broken[@]}"; do
 	read -r name lab expect <<< "$entry"
 	out="$log/job.broken.$name.$lab" unread=""
 	expect=" $expect"
-	[[ $expect == *" -- "* ]] && unread=" ${expect#* -- } " expect=${expect%% -- *}
+	[[ $expect == *" -- "* ]] && unread=" ${expect#* -- }" expect=${expect%% -- *}
 	for t in $unread; do expect=$(echo " $expect " | sed "s/ ?*$t / /"); done
 	# LC_ALL=C: a server's stderr in a FAIL line may be no UTF-8 at all
 	got=$(LC_ALL=C sed -n 's/^FAIL \([^ ]*\) .*/\1/p' "$out" | sort | tr '\n' ' ')
@@ -557,7 +557,7 @@ for entry in "${broken[@]}"; do
 	# A run that crashed or printed no score fails nothing, and must not
 	# pass for the lines that expect nothing to fail.
 	grep -q '^score: [0-9]*/[0-9]*$' "$out" || extra="$extra (no score line: $(tail -n 1 "$out"))"
-	if [ -z "$missing$extra" ]; then ok "broken $name (lab $lab) fails: ${got:-nothing}($(job_secs "broken.$name.$lab") s${unread:+; not run, the switch unread:$unread})"
+	if [ -z "$missing$extra" ]; then ok "broken $name (lab $lab) fails: ${got:-nothing }($(job_secs "broken.$name.$lab") s${unread:+; not run, the switch unread:$unread})"
 	else bad "broken $name (lab $lab)" "expected to fail [$expect], failed [$got]"; fi
 done
 
