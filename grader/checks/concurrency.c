@@ -178,10 +178,12 @@ int test_churn(struct ctx *c)
 		flows_free(&fs);
 		return -1;
 	}
-	long rss0 = proc_rss_kb(s->pid);
-	int threads = proc_threads(s->pid);
+	long rss0 = proc_rss_kb(s->pid), rss_half = -1;
+	int threads = proc_threads(s->pid), half = T.churn_cycles / 2;
 	double deadline = now_s() + T.bulk_s * c->scale;
 	for (int i = 0; i < T.churn_cycles && rc == 0; i++) {
+		if (i == half)
+			rss_half = proc_rss_kb(s->pid);
 		struct flow_spec f = {.total = T.churn_bytes, .pattern = PAT_RANDOM,
 				      .seed = 5000 + (uint32_t)i, .end = END_CLOSE};
 		/* Every churn_reset_every-th client sends more than the buffers
@@ -206,7 +208,7 @@ int test_churn(struct ctx *c)
 	if (rc == 0)
 		rc = settle(c, s, &gauge_threads, threads, after);
 	long rss = proc_rss_kb(s->pid), limit = mem_bound(c, s, T.churn_rss_growth_kb);
-	if (rc == 0 && (rss0 < 0 || rss < 0))
+	if (rc == 0 && (rss0 < 0 || rss_half < 0 || rss < 0))
 		rc = unreadable(c, s, "the server's /proc entry is readable");
 	if (rc == 0 && rss - rss0 > limit) {
 		snprintf(expected, sizeof expected, "after %s, the server's "
@@ -214,6 +216,17 @@ int test_churn(struct ctx *c)
 		rc = fail(c, expected, "it grew by %ld MiB (%ld KiB a client): "
 			  "memory is kept for clients that are gone",
 			  (rss - rss0) >> 10, (rss - rss0) / T.churn_cycles);
+	}
+	/* A small leak shows against the second half alone, once what the
+	 * server reuses has been allocated. */
+	limit = mem_bound(c, s, T.churn_half_growth_kb);
+	if (rc == 0 && rss - rss_half > limit) {
+		snprintf(expected, sizeof expected, "over the last %d of %d "
+			 "clients, the server's memory grown by less than %ld "
+			 "MiB", T.churn_cycles - half, T.churn_cycles, limit >> 10);
+		rc = fail(c, expected, "it grew by %ld KiB (%ld bytes a client): "
+			  "memory is kept for clients that are gone",
+			  rss - rss_half, ((rss - rss_half) << 10) / (T.churn_cycles - half));
 	}
 	return rc;
 }

@@ -51,6 +51,12 @@ const struct thresholds T = {
 	.churn_parallel = 50,
 	.churn_bytes = 32u << 10,
 	.churn_rss_growth_kb = 16 << 10,
+	/* By half-way a server's allocator holds what 50 clients at a time
+	 * need: the references then grow by 0-120 KiB over the last 1,000
+	 * clients, lab 3's with a buffer malloc'd per thread too. A buffer
+	 * of 4 KiB leaked per client grows by 4.1 MiB (5,000 clients against
+	 * the 16 MiB bound alone caught 3.3 KiB a client and more). */
+	.churn_half_growth_kb = 3 << 10,
 	/* 64 KiB to a narrow client that reads nothing: about 48 KiB of it
 	 * waits in the server (lab 2's ring, at its high-water mark) when
 	 * the reset comes; 1,000 such rings kept are 48 MiB. */

@@ -48,7 +48,8 @@ struct thresholds {
 	int churn_cycles, churn_parallel;
 	uint32_t churn_bytes; /* each cycle's echo: enough that a buffer
 			       * leaked per client shows in memory */
-	long churn_rss_growth_kb; /* churn: server memory may grow this much */
+	long churn_rss_growth_kb; /* churn: server memory may grow this much, */
+	long churn_half_growth_kb; /* and this much over its second half */
 	int churn_reset_every;  /* churn: one client in so many resets, */
 	uint32_t churn_reset_bytes; /* unread, after sending so much */
 	int idle_clients;     /* idle-cpu: connected, echoed once, then idle */

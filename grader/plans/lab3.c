@@ -55,7 +55,8 @@ static const struct plan_entry plan[] = {
 			  "space by default: give client threads a small stack "
 			  "size (pthread_attr_setstacksize)"},
 	{"churn", 4, "step 4: a detached thread that returns gives back its "
-		     "stack; every way out of client_thread closes its socket"},
+		     "stack; every way out of client_thread closes its socket "
+		     "and frees what the thread allocated"},
 	{"fd-limit", 4, "step 4: when accept fails with EMFILE it fails again "
 			"at once until a client leaves: rest before trying "
 			"again, or the accept loop spins"},

@@ -393,6 +393,23 @@ check_bg "grader --leaderboard: round trips/s in results.json and Autolab's scor
 		grep -q 'scoreboard\": \[2, 0\]}\$'"
 check_bg "grader: a valgrind error fails the test it happened in" bash -c \
 	'./grader/grader --lab 1 --valgrind --test sequential grader/tests/bin/leak-per-client | grep -q "^FAIL sequential .*valgrind.s memcheck found"'
+# The lab 1 client (the grader's client test, step 5).
+check_bg "the lab 1 reference client passes" bash -c \
+	'./grader/grader --lab 1 --test client solutions/lab1-simple/server | grep -q "^PASS client (3/3)$"'
+check_bg "the lab 1 skeleton client fails, saying what it printed on stderr" bash -c \
+	'./grader/grader --lab 1 --test client labs/lab1-simple/server | grep -q "^FAIL client (0/3): .*TODO step 5"'
+# The reference client without its shutdown: the check must say why it hung.
+mkdir -p "$log/noshut"
+sed 's/shutdown(fd, SHUT_WR) < 0) {/0) {/' solutions/lab1-simple/client.c > "$log/noshut/client.c"
+check_bg "a lab 1 client that never shuts down fails, with a shutdown hint" bash -c "
+	make -s SUBMISSION='$log/noshut' WERROR= '$log/noshut/client' &&
+	! cmp -s '$log/noshut/client.c' solutions/lab1-simple/client.c &&
+	./grader/grader --lab 1 --test client --client '$log/noshut/client' solutions/lab1-simple/server |
+	grep -A1 '^FAIL client (0/3): .*never shut down' | grep -q 'hint: .*shutdown(fd, SHUT_WR)'"
+# Each lab's skeleton, as a student first runs it (reported below).
+for lab in $(labs); do
+	job "skel.$lab" make -s --no-print-directory check-lab"$(lab_number "$lab")"
+done
 . grader/tools/test_instructors.sh
 # The by-hand lines need only the broken servers' runs: they start while
 # the longest jobs (valgrind) still run.
@@ -523,14 +540,12 @@ done
 
 section "skeletons build, run, and fail at step 1: once, the rest not run"
 for lab in $(labs); do
-	n=$(lab_number "$lab")
-	make -s --no-print-directory check-lab"$n" > "$log/skel" 2>&1
-	rc=$?
-	first_hint=$(grep -m1 '^  hint:' "$log/skel")
-	fails=$(grep '^FAIL' "$log/skel" | cut -d' ' -f2 | tr '\n' ' ')
-	lines=$(wc -l < "$log/skel")
-	if [ $rc -ne 0 ] && [[ $first_hint == *"step 1"* ]] && [ "$fails" = "starts " ] &&
-		grep -q '^NOT RUN because starts failed: ' "$log/skel" && [ "$lines" -lt 15 ]; then
+	n=$(lab_number "$lab") skel=$log/job.skel.$lab rc=$(job_rc "skel.$lab")
+	first_hint=$(grep -m1 '^  hint:' "$skel")
+	fails=$(grep '^FAIL' "$skel" | cut -d' ' -f2 | tr '\n' ' ')
+	lines=$(wc -l < "$skel")
+	if [ "$rc" -ne 0 ] && [[ $first_hint == *"step 1"* ]] && [ "$fails" = "starts " ] &&
+		grep -q '^NOT RUN because starts failed: ' "$skel" && [ "$lines" -lt 15 ]; then
 		ok "make check-lab$n on the skeleton: FAIL starts with a step-1 hint, the rest not run ($lines lines)"
 	else
 		bad "make check-lab$n on the skeleton" "exit $rc, $lines lines, failed [$fails], first hint: $first_hint"
@@ -667,20 +682,6 @@ check "grader: Ctrl-C stops the grader and every server process" bash -c '
 	./grader/grader --lab 1 grader/tests/bin/ignore-term > /dev/null 2>&1 & g=$!
 	sleep 1; kill -INT $g; wait $g; rc=$?
 	sleep 0.2; [ $rc -eq 130 ] && ! pgrep -u "$(id -u)" -x ignore-term'
-
-section "the lab 1 client (the grader's client test, step 5)"
-check "the reference client passes" bash -c \
-	'./grader/grader --lab 1 --test client solutions/lab1-simple/server | grep -q "^PASS client (3/3)$"'
-check "the skeleton client fails, saying what it printed on stderr" bash -c \
-	'./grader/grader --lab 1 --test client labs/lab1-simple/server | grep -q "^FAIL client (0/3): .*TODO step 5"'
-# The reference client without its shutdown: the check must say why it hung.
-mkdir -p "$log/noshut"
-sed 's/shutdown(fd, SHUT_WR) < 0) {/0) {/' solutions/lab1-simple/client.c > "$log/noshut/client.c"
-check "a client that never shuts down fails, with a shutdown hint" bash -c "
-	make -s SUBMISSION='$log/noshut' WERROR= '$log/noshut/client' &&
-	! cmp -s '$log/noshut/client.c' solutions/lab1-simple/client.c &&
-	./grader/grader --lab 1 --test client --client '$log/noshut/client' solutions/lab1-simple/server |
-	grep -A1 '^FAIL client (0/3): .*never shut down' | grep -q 'hint: .*shutdown(fd, SHUT_WR)'"
 
 for lab in $(all_labs); do
 	lab_skipped "$(lab_number "$lab")" || continue
