@@ -70,14 +70,18 @@ static struct {
 } real;
 
 /*
- * Descriptors watched edge-triggered (EPOLLET), whose reads are left
- * alone: epoll(7) lets such a server take a short read as "the queue is
- * drained" and wait for the next edge, which a count we shortened never
- * brings. A short write is still answered by writing again (mio and
- * tokio do), so writes are shortened there too. One bit a descriptor; a
- * bit left set after a close only spares the next user's reads.
+ * Descriptors watched edge-triggered (EPOLLET) get no count of ours:
+ * epoll(7) lets such a server take a short read as "the queue is
+ * drained", and a short write as "the buffer is full", and wait for the
+ * next edge, which a count we shortened never brings (tokio does both).
+ * Their short writes are real instead: their send buffer is made small
+ * (ET_SNDBUF), so writes come back short whenever the client reads a
+ * little behind, and the kernel brings the edge once room is made. One
+ * bit a descriptor; a bit left set after a close only spares the next
+ * user's calls.
  */
 #define ET_FDS 65536
+#define ET_SNDBUF 4096 /* Linux doubles it: 8 KiB */
 static _Atomic uint8_t edge_triggered[ET_FDS / 8];
 
 static int enabled;
@@ -189,9 +193,9 @@ static void mark_eintr(void)
 }
 
 /*
- * Decide the fate of a call that would move *n bytes on fd (writing: to
- * the socket): -1 with errno EINTR (do nothing), or 0 with *n perhaps
- * made smaller. Only stream sockets: a shorter datagram would be a
+ * Decide the fate of a call that would move *n bytes on fd, either way:
+ * -1 with errno EINTR (do nothing), or 0 with *n perhaps made smaller.
+ * Only stream sockets, not edge-triggered ones (above): a shorter datagram would be a
  * truncated one, which the kernel never makes, and files and pipes are
  * not the lesson. EINTR only where the call could sleep and a signal
  * could interrupt it (could_be_interrupted): a non-blocking socket, or
@@ -199,14 +203,13 @@ static void mark_eintr(void)
  * 2's servers are non-blocking; demanding EINTR handling there would
  * fail correct servers for what cannot happen.
  */
-static int meddle(int fd, int flags, int writing, size_t *n)
+static int meddle(int fd, int flags, size_t *n)
 {
 	int saved = errno, type, fl;
 	socklen_t len = sizeof type;
 
 	if (!enabled || *n == 0 ||
-	    (!writing && fd >= 0 && fd < ET_FDS &&
-	     (edge_triggered[fd / 8] & (1u << (fd % 8)))) ||
+	    (fd >= 0 && fd < ET_FDS && (edge_triggered[fd / 8] & (1u << (fd % 8)))) ||
 	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
 	    type != SOCK_STREAM) {
 		errno = saved; /* a pass-through call sees the errno it had */
@@ -233,7 +236,7 @@ static int meddle(int fd, int flags, int writing, size_t *n)
  * vector is never written: it may be const, or reused after the call.
  * Only the first TRIM_MAX entries are cut among, which keeps copy small.
  */
-static int meddle_iov(int fd, int flags, int writing, const struct iovec *iov,
+static int meddle_iov(int fd, int flags, const struct iovec *iov,
 		      size_t cnt, struct iovec copy[TRIM_MAX])
 {
 	size_t total = 0, k;
@@ -242,7 +245,7 @@ static int meddle_iov(int fd, int flags, int writing, const struct iovec *iov,
 		total += iov[k].iov_len;
 	/* With entries beyond, even all of these first ones is a short count. */
 	size_t full = total + (k < cnt), n = full;
-	if (meddle(fd, flags, writing, &n) < 0)
+	if (meddle(fd, flags, &n) < 0)
 		return -1;
 	if (n == full)
 		return 0;
@@ -257,46 +260,46 @@ static int meddle_iov(int fd, int flags, int writing, const struct iovec *iov,
 
 ssize_t write(int fd, const void *buf, size_t n)
 {
-	return meddle(fd, 0, 1, &n) < 0 ? -1 : real.write(fd, buf, n);
+	return meddle(fd, 0, &n) < 0 ? -1 : real.write(fd, buf, n);
 }
 
 ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
-	return meddle(fd, flags, 1, &n) < 0 ? -1 : real.send(fd, buf, n, flags);
+	return meddle(fd, flags, &n) < 0 ? -1 : real.send(fd, buf, n, flags);
 }
 
 ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 	       const struct sockaddr *to, socklen_t tolen)
 {
-	if (meddle(fd, flags, 1, &n) < 0)
+	if (meddle(fd, flags, &n) < 0)
 		return -1;
 	return real.sendto(fd, buf, n, flags, to, tolen);
 }
 
 ssize_t read(int fd, void *buf, size_t n)
 {
-	return meddle(fd, 0, 0, &n) < 0 ? -1 : real.read(fd, buf, n);
+	return meddle(fd, 0, &n) < 0 ? -1 : real.read(fd, buf, n);
 }
 
 ssize_t recv(int fd, void *buf, size_t n, int flags)
 {
-	return meddle(fd, flags, 0, &n) < 0 ? -1 : real.recv(fd, buf, n, flags);
+	return meddle(fd, flags, &n) < 0 ? -1 : real.recv(fd, buf, n, flags);
 }
 
 ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
 		 struct sockaddr *from, socklen_t *fromlen)
 {
-	if (meddle(fd, flags, 0, &n) < 0)
+	if (meddle(fd, flags, &n) < 0)
 		return -1;
 	return real.recvfrom(fd, buf, n, flags, from, fromlen);
 }
 
 /* readv and writev: the same call shape, one way to trim it. */
 static ssize_t vector_call(ssize_t (*call)(int, const struct iovec *, int),
-			   int writing, int fd, const struct iovec *iov, int cnt)
+			   int fd, const struct iovec *iov, int cnt)
 {
 	struct iovec copy[TRIM_MAX];
-	int k = meddle_iov(fd, 0, writing, iov, cnt < 0 ? 0 : (size_t)cnt, copy);
+	int k = meddle_iov(fd, 0, iov, cnt < 0 ? 0 : (size_t)cnt, copy);
 
 	if (k <= 0)
 		return k < 0 ? -1 : call(fd, iov, cnt);
@@ -305,20 +308,20 @@ static ssize_t vector_call(ssize_t (*call)(int, const struct iovec *, int),
 
 ssize_t writev(int fd, const struct iovec *iov, int cnt)
 {
-	return vector_call(real.writev, 1, fd, iov, cnt);
+	return vector_call(real.writev, fd, iov, cnt);
 }
 
 ssize_t readv(int fd, const struct iovec *iov, int cnt)
 {
-	return vector_call(real.readv, 0, fd, iov, cnt);
+	return vector_call(real.readv, fd, iov, cnt);
 }
 
 /* sendmsg and recvmsg: -1 (EINTR), 0 (call with msg), or 1: call with *h,
  * a copy of msg's header holding the trimmed vector copy. */
-static int meddle_msg(int fd, int flags, int writing, const struct msghdr *msg,
+static int meddle_msg(int fd, int flags, const struct msghdr *msg,
 		      struct msghdr *h, struct iovec copy[TRIM_MAX])
 {
-	int k = meddle_iov(fd, flags, writing, msg->msg_iov, msg->msg_iovlen, copy);
+	int k = meddle_iov(fd, flags, msg->msg_iov, msg->msg_iovlen, copy);
 
 	if (k <= 0)
 		return k;
@@ -332,7 +335,7 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	struct iovec copy[TRIM_MAX];
 	struct msghdr h;
-	int how = meddle_msg(fd, flags, 1, msg, &h, copy);
+	int how = meddle_msg(fd, flags, msg, &h, copy);
 
 	return how < 0 ? -1 : real.sendmsg(fd, how ? &h : msg, flags);
 }
@@ -343,7 +346,7 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	struct iovec copy[TRIM_MAX];
 	struct msghdr h;
-	int how = meddle_msg(fd, flags, 0, msg, &h, copy);
+	int how = meddle_msg(fd, flags, msg, &h, copy);
 
 	if (how <= 0)
 		return how < 0 ? -1 : real.recvmsg(fd, msg, flags);
@@ -360,9 +363,13 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 
 	if (rc == 0 && fd >= 0 && fd < ET_FDS) {
 		uint8_t bit = (uint8_t)(1u << (fd % 8));
-		if (op != EPOLL_CTL_DEL && ev != NULL && (ev->events & EPOLLET))
+		int saved = errno, size = ET_SNDBUF;
+		if (op != EPOLL_CTL_DEL && ev != NULL && (ev->events & EPOLLET)) {
+			if (enabled && !(edge_triggered[fd / 8] & bit))
+				setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+			errno = saved;
 			atomic_fetch_or(&edge_triggered[fd / 8], bit);
-		else
+		} else
 			atomic_fetch_and(&edge_triggered[fd / 8], (uint8_t)~bit);
 	}
 	return rc;
