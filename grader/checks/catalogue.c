@@ -21,15 +21,17 @@
  * many-messages writes its 1000 messages one by one (dd, a write of 100
  * bytes each; a process each took seconds on a busy machine);
  * echo-large reads the echo a second late, so a server's writes come
- * back short; half-close sends, shuts down, and is read only a second
+ * back short; half-close sends, shuts down, and is read only two seconds
  * later through a narrow window (nc -I), so the server still owes echo
  * when the EOF reaches it: 1 MiB fits the buffers between, so all of it
  * is sent before anything is read; 8 MiB is more than a server's socket
  * buffer holds, so at EOF it still holds echo itself, and its writes come
- * back short. A server that never closes runs into nc's time limit
- * (status 124). The late reader is ( sleep 1; cat ), not { ...; }: an
- * interactive zsh runs a pipeline's last { } in the shell itself, and a
- * Ctrl-C there ends the subshell without its traps.
+ * back short (one second was too short once, under make test's load:
+ * the server had not yet filled its buffer). A server that never closes
+ * runs into nc's time limit (status 124). The late reader is a
+ * subshell, ( sleep N; cat ), not { ...; }: an interactive zsh runs a
+ * pipeline's last { } in the shell itself, and a Ctrl-C there ends the
+ * subshell without its traps.
  */
 #define SAME "cmp \"$d/in\" \"$d/got\" && echo same || echo different"
 #define NC(secs) "timeout --foreground " #secs " nc -N "
@@ -74,7 +76,7 @@ static const struct test tests[] = {
 	{"half-close", 2, test_half_close,
 	 "for m in 1 8; do head -c ${m}M /dev/urandom > \"$d/in\"; { " NC(10)
 	 "-I 4096 127.0.0.1 $p < \"$d/in\"; echo $? > \"$d/rc\"; } | "
-	 "( sleep 1; cat ) > \"$d/got\"; cmp -s \"$d/in\" \"$d/got\" && "
+	 "( sleep 2; cat ) > \"$d/got\"; cmp -s \"$d/in\" \"$d/got\" && "
 	 "[ $(cat \"$d/rc\") != 124 ] || break; done; if [ $(cat \"$d/rc\") "
 	 "= 124 ]; then echo 'no EOF within 10 s'; else " SAME "; fi",
 	 "a client's EOF means it sends no more: send it all the echo it "
