@@ -47,7 +47,7 @@ static int spun(struct ctx *c, struct server *s, struct usage u0, double share,
 	/* A sanitizer's or valgrind's own work goes on while the server
 	 * sleeps: its bound is the larger, and its plain build is the one
 	 * graded for spinning. */
-	double cpu_share = s->sanitized || c->opt->vg_tool ? T.spin_cpu_tool : T.spin_cpu;
+	double cpu_share = under_tool(c, s) ? T.spin_cpu_tool : T.spin_cpu;
 
 	if (u0.runnable < 0 || u.runnable < 0 || u0.cpu < 0 || u.cpu < 0)
 		return unreadable(c, s, expected);

@@ -28,6 +28,11 @@ double brief(const struct ctx *c, double seconds)
 	return c->scale > 1 ? T.brief_scale * seconds : seconds;
 }
 
+int under_tool(const struct ctx *c, const struct server *s)
+{
+	return c->opt->vg_tool != NULL || s->sanitized;
+}
+
 int fail(struct ctx *c, const char *expected, const char *fmt, ...)
 {
 	va_list ap;

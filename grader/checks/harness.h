@@ -96,6 +96,9 @@ int fail(struct ctx *c, const char *expected, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A short pause, only doubled under valgrind (T.brief_scale). */
 double brief(const struct ctx *c, double seconds);
+/* The server runs under valgrind or was built with a sanitizer: its CPU,
+ * memory and maps are partly the tool's. */
+int under_tool(const struct ctx *c, const struct server *s);
 /* 1 and "the server was killed by SIGPIPE" in buf if it is gone. */
 int server_gone(struct server *s, double wait_s, char *buf, size_t len);
 /* Start the student's binary with args, within the lab's limits. */

@@ -59,7 +59,7 @@ int stacks_fit(struct ctx *c, struct server *s, const char *expected)
 	long stack_kb;
 
 	/* Under valgrind or a sanitizer, the maps are theirs. */
-	if (c->opt->vg_tool != NULL || s->sanitized || room_kb == 0 ||
+	if (under_tool(c, s) || room_kb == 0 ||
 	    thread_stacks(s->pid, &stacks, &stack_kb) < 0 || stack_kb <= (long)room_kb)
 		return 0;
 	c->hint = "give client threads a small stack with "
