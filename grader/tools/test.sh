@@ -54,15 +54,15 @@ build_in() { local dir=$1 target=$2; shift 2; make -s SUBMISSION="$dir" "$@" "$d
 # make test ran 7m21s on 2 cores; with twelve, 6m39s, the cores ~100% busy).
 JOBS=${JOBS:-12}
 declare -A job_pid
+# CPU seconds of a shell and all it waited for: times' second line, which
+# `times > FILE` writes (in $(times) it would be another shell's).
+times_cpu() { awk 'NR == 2 { gsub(/[ms]/, " "); printf "%.1f", $1 * 60 + $2 + $3 * 60 + $4 }' "$1"; }
 job() { # job NAME COMMAND...: run in the background; output in $log/job.NAME
 	local name=$1; shift
 	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
 	( start=$(date +%s); "$@" > "$log/job.$name" 2>&1; rc=$?
-	  # CPU seconds of the job and all it waited for (times' second line)
-	  times > "$log/job.$name.times" # in this shell: $(times) would be another's
-	  cpu=$(awk 'NR == 2 { gsub(/[ms]/, " "); printf "%.1f", $1 * 60 + $2 + $3 * 60 + $4 }' \
-		"$log/job.$name.times")
-	  echo "$rc $(( $(date +%s) - start )) $cpu" > "$log/job.$name.rc" ) &
+	  times > "$log/job.$name.times"
+	  echo "$rc $(( $(date +%s) - start )) $(times_cpu "$log/job.$name.times")" > "$log/job.$name.rc" ) &
 	job_pid[$name]=$!
 }
 wait_for() { # wait_for PREFIX: until every job whose name begins so has ended
@@ -199,8 +199,10 @@ hostile=() broken=()
 # VAR runs the very same code there: make test leaves such variants out
 # (lab 2's -poll tests of the mux-* servers, a quarter of their CPU), and
 # their names in its manifest line (a full grading fails them alike).
+declare -A lab_list unread_of # grader --list of lab N; a broken line's unread variants
+for lab in $(labs); do n=$(lab_number "$lab"); lab_list[$n]=$(./grader/grader --lab "$n" --list); done
 variants_unread() { # variants_unread LAB BINARY: one name a line
-	./grader/grader --lab "$1" --list | while read -r test _ _ with var _; do
+	echo "${lab_list[$1]}" | while read -r test _ _ with var _; do
 		[ "$with" = with ] && ! grep -qF "${var%%=*}" "$2" && echo "$test"
 	done
 	return 0
@@ -220,9 +222,9 @@ while read -r name lab expect; do
 		job "hostile.$name" timeout 90 ./grader/grader --lab "$lab" $(client_for "$lab") "grader/tests/bin/$name"
 	else
 		unread=$(variants_unread "$lab" "grader/tests/bin/$name")
-		broken+=("$name $lab $expect${unread:+ -- $(echo $unread)}")
+		broken+=("$name $lab $expect") unread_of[$name.$lab]=$(echo $unread)
 		job "broken.$name.$lab" ./grader/grader --lab "$lab" $(client_for "$lab") \
-			${unread:+--test "$(./grader/grader --lab "$lab" --list | cut -d' ' -f1 |
+			${unread:+--test "$(echo "${lab_list[$lab]}" | cut -d' ' -f1 |
 				grep -vxF "$unread" | paste -sd,)"} "grader/tests/bin/$name"
 	fi
 done < grader/tests/manifest
@@ -555,9 +557,7 @@ done
 section "each broken server fails exactly its tests"
 for entry in "${broken[@]}"; do
 	read -r name lab expect <<< "$entry"
-	out="$log/job.broken.$name.$lab" unread=""
-	expect=" $expect"
-	[[ $expect == *" -- "* ]] && unread=" ${expect#* -- }" expect=${expect%% -- *}
+	out="$log/job.broken.$name.$lab" unread=${unread_of[$name.$lab]}
 	for t in $unread; do expect=$(echo " $expect " | sed "s/ ?*$t / /"); done
 	# LC_ALL=C: a server's stderr in a FAIL line may be no UTF-8 at all
 	got=$(LC_ALL=C sed -n 's/^FAIL \([^ ]*\) .*/\1/p' "$out" | sort | tr '\n' ' ')
@@ -572,7 +572,7 @@ for entry in "${broken[@]}"; do
 	# A run that crashed or printed no score fails nothing, and must not
 	# pass for the lines that expect nothing to fail.
 	grep -q '^score: [0-9]*/[0-9]*$' "$out" || extra="$extra (no score line: $(tail -n 1 "$out"))"
-	if [ -z "$missing$extra" ]; then ok "broken $name (lab $lab) fails: ${got:-nothing }($(job_secs "broken.$name.$lab") s${unread:+; not run, the switch unread:$unread})"
+	if [ -z "$missing$extra" ]; then ok "broken $name (lab $lab) fails: ${got:-nothing }($(job_secs "broken.$name.$lab") s${unread:+; not run, the switch unread: $unread})"
 	else bad "broken $name (lab $lab)" "expected to fail [$expect], failed [$got]"; fi
 done
 
@@ -703,10 +703,9 @@ if [ -n "${TIMES:-}" ]; then
 	for f in "$log"/job.*.rc; do j=${f#"$log/job."}; echo "${j%%.*} $(cut -d' ' -f3 "$f")"; done |
 		awk '{ c[$1] += $2; n[$1]++ } END { for (k in c) printf "  %7.1f %4d %s\n", c[k], n[k], k }' | sort -rn
 	jobs_cpu=$(cat "$log"/job.*.rc | awk '{ c += $3 } END { print c }')
-	# times' second line: all this shell waited for, the jobs among it
-	times > "$log/times" # in this shell: $(times) would be another's
-	echo "  all jobs: $jobs_cpu s CPU; the rest (builds and checks in line): $(awk -v j="$jobs_cpu" \
-		'NR == 2 { gsub(/[ms]/, " "); printf "%.0f", $1 * 60 + $2 + $3 * 60 + $4 - j }' "$log/times") s"
+	times > "$log/times" # all this shell waited for, the jobs among it
+	echo "  all jobs: $jobs_cpu s CPU; the rest (builds and checks in line):" \
+		"$(awk -v all="$(times_cpu "$log/times")" -v j="$jobs_cpu" 'BEGIN { printf "%.0f", all - j }') s"
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
