@@ -14,6 +14,8 @@
 set -u
 cd "$(dirname "$0")/../.."
 layers="engine checks plans cli"
+# Each check's awk knows a layer's rank: engine 1 ... cli 4.
+ranks='BEGIN { n = split("'"$layers"'", l, " "); for (i = 1; i <= n; i++) rank[l[i]] = i }'
 srcs=$(for l in $layers; do ls grader/$l/*.[ch]; done)
 # The objects of today's sources (a stale one of a removed file is no module).
 objs=$(for c in $srcs; do [[ $c == *.c && -f ${c%.c}.o ]] && echo "${c%.c}.o"; done)
@@ -33,8 +35,7 @@ echo "$srcs" | awk '{ have[$0] = 1; f[NR] = $0 }
 	} }' > "$tmp/modules"
 
 # 1. Includes point down or across.
-grep -H '^#include "[a-z]*/[a-z_]*\.h"' $srcs | awk -v layers="$layers" '
-	BEGIN { n = split(layers, l, " "); for (i = 1; i <= n; i++) rank[l[i]] = i }
+grep -H '^#include "[a-z]*/[a-z_]*\.h"' $srcs | awk "$ranks"'
 	{ split($0, p, ":"); f = p[1]; from = f; sub(/^grader\//, "", from); sub(/\/.*/, "", from)
 	  h = $0; sub(/^[^"]*"/, "", h); sub(/".*/, "", h); to = h; sub(/\/.*/, "", to)
 	  if ((to in rank) && rank[to] > rank[from])
@@ -70,7 +71,7 @@ nm -A -u $objs | awk 'FILENAME == ARGV[1] { m[$1] = $2; next }
 	{ split($1, p, ":"); sym = $NF; from = m[p[1]]
 	  if ((sym in def) && def[sym] != from) print from, def[sym] }' "$tmp/modules" "$tmp/defs" - |
 	sort -u > "$tmp/calls"
-awk -v layers="$layers" 'BEGIN { n = split(layers, l, " "); for (i = 1; i <= n; i++) rank[l[i]] = i }
+awk "$ranks"'
 	{ a = $1; b = $2; sub(/\/.*/, "", a); sub(/\/.*/, "", b)
 	  if (rank[b] > rank[a]) print "layers: " $1 " calls " $2 ", a layer above it" }' "$tmp/calls" >> "$tmp/findings"
 if ! tsort "$tmp/calls" > /dev/null 2> "$tmp/loop"; then
