@@ -47,7 +47,7 @@ GRADER_OBJ := $(GRADER_SRC:.c=.o)
 GRADER     := grader/grader
 # The LD_PRELOAD shim of the partial-io test. It is loaded into servers of
 # any build, so it is never built with a sanitizer (SAN) itself.
-SHIM_SRC   := grader/inject/shortio.c
+SHIM_SRC   := grader/inject/shortio.c grader/inject/uring_errors.c
 SHIM       := grader/inject/libshortio.so
 # Deliberately broken servers: one source, one binary per flaw named in the
 # manifest (grader/tests/bin/NAME is built with -DFLAW='"NAME"').

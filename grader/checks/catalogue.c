@@ -12,6 +12,7 @@
 #include "checks/pool.h"
 #include "checks/client.h"
 #include "checks/fairness.h"
+#include "checks/completion.h"
 
 #include <string.h>
 
@@ -121,6 +122,9 @@ static const struct test tests[] = {
 	 "an idle client should cost little memory: no buffer kept per "
 	 "client while it sends nothing"},
 	{"pool-dry", 2, test_pool_dry, NULL, NULL},
+	{"error-completion", 2, test_error_completion, NULL,
+	 "a read or write that fails ends that connection (or is tried "
+	 "again); its result is never a byte count"},
 	{"fairness", 2, test_fairness, NULL,
 	 "a client that sends without pause must not starve the others: "
 	 "serve each a bounded amount before the next gets its turn"},

@@ -74,6 +74,8 @@ const struct thresholds T = {
 	/* Lab 3's sleeping reference built with ThreadSanitizer used 0.31 s
 	 * of CPU in 2 s at fd-limit on a loaded machine: TSan's own work. */
 	.spin_cpu_tool = 0.5,
+	.victim_rounds = 20,
+	.victim_msg_max = 1000,
 	.strategy_clients = 10,
 	.thread_slack = 2,
 	.stats_clients = 25,

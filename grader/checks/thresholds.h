@@ -62,6 +62,8 @@ struct thresholds {
 	double spin_cpu;      /* idle-cpu, fd-limit: and CPU seconds per
 			       * second, or it is no spinner */
 	double spin_cpu_tool; /* the same under a sanitizer or valgrind */
+	uint32_t victim_rounds; /* error-completion: each victim's round trips, */
+	uint32_t victim_msg_max; /* of 1..this many bytes */
 	int strategy_clients;
 	int thread_slack;     /* lab 3's strategy: threads beyond one a client */
 	int stats_clients;    /* stats: each of two workloads, clients at once */

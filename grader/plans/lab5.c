@@ -64,6 +64,10 @@ static const struct plan_entry plan[] = {
 	{"early-close", 4, "step 4: an error on one client ends that client "
 			   "only; cancel its other op, free it after that op's "
 			   "completion"},
+	{"error-completion", 4, "step 4: a negative res is an error, never a "
+				"byte count: end the client (client_end); "
+				"added to out_sent (a size_t) it takes the "
+				"send for done, and the client waits for good"},
 	{"churn", 4, "step 4: every client ends in client_end, which closes "
 		     "its socket and frees it once neither op is busy"},
 	{"fd-limit", 5, "step 5: on -EMFILE rest (a timeout op) before the "
