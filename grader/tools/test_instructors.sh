@@ -86,15 +86,27 @@ done
 # setup.sh runs as Gradescope runs it, but for apt-get and useradd: stubs.
 mkdir -p "$log/stub" && printf '#!/bin/sh\nexit 0\n' > "$log/stub/apt-get" &&
 	cp "$log/stub/apt-get" "$log/stub/useradd" && chmod 755 "$log/stub/apt-get" "$log/stub/useradd"
-# Building the grader takes some 12 s of CPU. make test shows each
-# platform doing it once (the handout's own check, lab 1's Gradescope
-# setup.sh, a build failure on PrairieLearn and on Autolab); its other
-# kits get this tree's grader already built in, and make then builds only
-# the submission.
+# Building the grader takes some 12 s of CPU: make test builds it from
+# scratch once, in the handout's own check. The platforms' kits get this
+# tree's grader already built in (make then builds only the submission),
+# and kit_sources checks that each kit could build it alone: the same
+# sources as this tree, none missing for make.
 with_grader() { # with_grader KIT: this tree's grader, shim and library in it
 	cp grader/grader "$1/grader/" && cp grader/inject/libshortio.so "$1/grader/inject/" &&
 	cp common/*.o common/libcommon.a "$1/common/" && # objects too: all up to date
 	for layer in engine checks plans cli; do cp grader/$layer/*.o "$1/grader/$layer/" || return; done
+}
+kit_sources() { # kit_sources KIT...: the tree's own grader sources, all there
+	local kit f dirs="common grader/engine grader/checks grader/plans grader/cli grader/inject"
+	find $dirs -maxdepth 1 -name '*.[ch]' | sort > "$log/tree-files"
+	for kit; do
+		(cd "$kit" && find $dirs -maxdepth 1 -name '*.[ch]' | sort) > "$log/kit-files" &&
+		diff "$log/tree-files" "$log/kit-files" > "$log/kit-diff" ||
+			{ echo "$kit: sources missing or extra: $(head -n 3 "$log/kit-diff")"; return 1; }
+		for f in Makefile $(cat "$log/tree-files"); do
+			cmp -s "$kit/$f" "$f" || { echo "$kit/$f differs from the tree's"; return 1; }
+		done
+	done
 }
 ag_kit() { # ag_kit LAB DIR [built]: DIR/source is the lab's autograder, set up
 	mkdir -p "$2/source" && chmod 755 "$2" &&
@@ -126,7 +138,7 @@ print(d["output"][:300])' "$1" "$2"
 # repository, as Gradescope's GitHub submissions and gh classroom clone give.
 ag_kits=$log/ag-kits
 mkdir -p "$ag_kits" "$log/repo" && {
-	ag_kit 1 "$ag_kits/1" > "$log/ag-kit.1" 2>&1 & ag_kit 5 "$ag_kits/5" built > "$log/ag-kit.5" 2>&1 &
+	ag_kit 1 "$ag_kits/1" built > "$log/ag-kit.1" 2>&1 & ag_kit 5 "$ag_kits/5" built > "$log/ag-kit.5" 2>&1 &
 	make -s handout TARBALL="$log/repo.tgz" > /dev/null && tar -C "$log/repo" -xzf "$log/repo.tgz" &&
 	cp solutions/lab1-simple/*.c "$log/repo/serverlab/labs/lab1-simple/"
 	wait; }
@@ -199,14 +211,15 @@ mkdir -p "$log/plat/ref" "$log/plat/skel" "$log/plat/bad" &&
 make -s prairielearn LAB=1 ZIP="$log/plat/pl.zip" > /dev/null && mkdir -p "$log/plat/course" &&
 	(cd "$log/plat/course" && unzip -q ../pl.zip)
 make -s autolab LAB=1 DIR="$log/plat/al" > /dev/null
+mkdir -p "$log/plat/al-kit" && tar -C "$log/plat/al-kit" -xf "$log/plat/al/autograde.tar"
+check_bg "platform kits (Gradescope, PrairieLearn, Autolab): this tree's grader sources, all make needs" \
+	kit_sources "$log/ag-kits/1/source" "$log/plat/course/serverFilesCourse/serverlab-lab1" "$log/plat/al-kit/serverlab"
 cp -r "$log/plat/course/serverFilesCourse/serverlab-lab1" "$log/plat/pl-built" &&
 	with_grader "$log/plat/pl-built"
-mkdir -p "$log/plat/al-built" && tar -C "$log/plat/al-built" -xf "$log/plat/al/autograde.tar" &&
-	with_grader "$log/plat/al-built/serverlab" &&
+cp -r "$log/plat/al-kit" "$log/plat/al-built" && with_grader "$log/plat/al-built/serverlab" &&
 	tar -C "$log/plat/al-built" -cf "$log/plat/al/autograde-built.tar" serverlab
 pl_grade() { # pl_grade SUBMISSION CHECKS: /grade/results/results.json, checked
 	local grade=$log/plat/pl-$1/grade kit=$log/plat/pl-built
-	[ "$1" != bad ] || kit=$log/plat/course/serverFilesCourse/serverlab-lab1
 	mkdir -p "$grade/serverFilesCourse" "$grade/student" && chmod -R 755 "$log/plat/pl-$1" &&
 	cp -r "$kit" "$grade/serverFilesCourse/serverlab-lab1" &&
 	cp "$log/plat/$1"/* "$grade/student/" &&
@@ -231,8 +244,7 @@ al_grade() { # al_grade SUBMISSION CHECKS: make's last line, checked
 	# Autolab runs make as an ordinary user: as root, nobody, in a folder of its own
 	run=$(mktemp -d /tmp/serverlab-al.XXXXXX) && chmod 755 "$run" &&
 	cp "$log/plat/al/autograde-Makefile" "$run/Makefile" &&
-	if [ "$1" = bad ]; then cp "$log/plat/al/autograde.tar" "$run/"
-	else cp "$log/plat/al/autograde-built.tar" "$run/autograde.tar"; fi &&
+	cp "$log/plat/al/autograde-built.tar" "$run/autograde.tar" &&
 	tar -C "$log/plat/$1" -cf "$run/handin.tar" . &&
 	if [ "$(id -u)" -eq 0 ]; then chown -R nobody "$run" && runuser -u nobody -- make -C "$run" -s
 	else make -C "$run" -s; fi > "$log/plat/al-$1.out" 2>&1
