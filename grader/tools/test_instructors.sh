@@ -1,6 +1,6 @@
 # test_instructors.sh - make test's checks of the instructors' side: batch
 # grading, the GitHub Classroom workflow, the Gradescope autograder and the
-# handout. Sourced by test.sh (its check_bg, $log); each check is a job.
+# handout. Sourced by test.sh (its check, $log); each check is a job.
 
 # A server.c that no longer compiles: a missing ';' in main.
 break_build() { # break_build FILE
@@ -36,8 +36,8 @@ batch_rows() {
 	grep -q "error: expected" "$d/j1-logs/carol.log" &&
 	grep -q "^4 of 4 submissions graded in .*: mean $(awk -v m="$max" 'BEGIN {printf "%.1f", m / 4}')/$max, median 0.0/$max, 1 at full marks$" "$d/j4.out"
 }
-check_bg "grader --batch: four lab 2 submissions, the same rows with --jobs 1 and 4" batch_rows
-check_bg "grader --batch: a bad command line or folder is a usage error (2), with nothing graded" bash -c "
+check "grader --batch: four lab 2 submissions, the same rows with --jobs 1 and 4" batch_rows
+check "grader --batch: a bad command line or folder is a usage error (2), with nothing graded" bash -c "
 	./grader/grader --lab 2 --batch solutions > /dev/null 2>&1; [ \$? -eq 2 ] &&
 	./grader/grader --lab 2 --batch /nonexistent --csv '$log/x.csv' > /dev/null 2>&1; [ \$? -eq 2 ] &&
 	./grader/grader --lab 2 --batch solutions --csv /nonexistent/x.csv > /dev/null 2>&1; [ \$? -eq 2 ] &&
@@ -75,7 +75,7 @@ classroom_matches() { # classroom_matches LAB
 	PY
 }
 for lab in $(labs); do
-	check_bg "grader --classroom: lab $(lab_number "$lab")'s workflow has each test once, with its points" \
+	check "grader --classroom: lab $(lab_number "$lab")'s workflow has each test once, with its points" \
 		classroom_matches "$(lab_number "$lab")"
 done
 
@@ -138,31 +138,32 @@ print(d["output"][:300])' "$1" "$2"
 # repository, as Gradescope's GitHub submissions and gh classroom clone give.
 ag_kits=$log/ag-kits
 mkdir -p "$ag_kits" "$log/repo" && {
-	ag_kit 1 "$ag_kits/1" built > "$log/ag-kit.1" 2>&1 & ag_kit 5 "$ag_kits/5" built > "$log/ag-kit.5" 2>&1 &
+	ag_kit 1 "$ag_kits/1" built > "$log/ag-kit.1" 2>&1 & kit1=$!
+	ag_kit 5 "$ag_kits/5" built > "$log/ag-kit.5" 2>&1 & kit5=$!
 	make -s handout TARBALL="$log/repo.tgz" > /dev/null && tar -C "$log/repo" -xzf "$log/repo.tgz" &&
 	cp solutions/lab1-simple/*.c "$log/repo/serverlab/labs/lab1-simple/"
-	wait; }
+	wait $kit1 $kit5; }
 # The Classroom workflow's steps run in the repository itself: give it
 # the built grader first (batch and Gradescope use their own).
 with_grader "$log/repo/serverlab"
-check_bg "run_autograder (make gradescope LAB=1): the reference's files score full marks" bash -c "
+check "run_autograder (make gradescope LAB=1): the reference's files score full marks" bash -c "
 	$(declare -f ag_grade results_sum); ag_grade '$ag_kits/1' solutions/lab1-simple '$log/ag-ref.json' &&
 	results_sum '$log/ag-ref.json' 32 | grep -q '^Graded the files at the top of the submission'"
-check_bg "run_autograder: a repository (lab 1 solved, the rest not) is graded on its labs/lab1-simple" bash -c "
+check "run_autograder: a repository (lab 1 solved, the rest not) is graded on its labs/lab1-simple" bash -c "
 	$(declare -f ag_grade results_sum); ag_grade '$ag_kits/1' '$log/repo/serverlab' '$log/ag-repo.json' &&
 	results_sum '$log/ag-repo.json' 32 | grep -q '^Graded the files in labs/lab1-simple of the submission'"
-check_bg "run_autograder: a submission that does not build scores 0, with the compiler's message" bash -c "
+check "run_autograder: a submission that does not build scores 0, with the compiler's message" bash -c "
 	$(declare -f ag_grade results_sum break_build); mkdir -p '$log/ag-bad' && cp solutions/lab1-simple/*.c '$log/ag-bad/' &&
 	break_build '$log/ag-bad/server.c' &&
 	ag_grade '$ag_kits/1' '$log/ag-bad' '$log/ag-bad.json' && results_sum '$log/ag-bad.json' 0 | grep -q 'error: expected'"
-check_bg "run_autograder: a failure's reproduce line is the student's own command" bash -c "
+check "run_autograder: a failure's reproduce line is the student's own command" bash -c "
 	$(declare -f ag_grade); mkdir -p '$log/ag-skel' && cp labs/lab1-simple/*.c '$log/ag-skel/' &&
 	ag_grade '$ag_kits/1' '$log/ag-skel' '$log/ag-skel.json' &&
 	grep -q 'reproduce: grader/grader --lab 1 --test starts --trace labs/lab1-simple/server' '$log/ag-skel.json' &&
 	! grep -q '/tmp/serverlab-ag' '$log/ag-skel.json'"
 # Lab 5 where io_uring is refused (bin/no-uring: Docker's profile does
 # it): the results say so, and by the policy the zip was made with.
-check_bg "run_autograder under no-uring: lab 5's results say io_uring is refused, exit 0" bash -c "
+check "run_autograder under no-uring: lab 5's results say io_uring is refused, exit 0" bash -c "
 	$(declare -f ag_grade); ag_grade '$ag_kits/5' solutions/lab5-uring '$log/ag-uring.json' '$PWD/grader/tests/bin/no-uring' &&
 	python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
@@ -174,7 +175,7 @@ d = json.load(open(sys.argv[1])); assert d[\"score\"] == d[\"max_score\"] > 0, d
 # Lab 5's setup on an image whose liburing is older than 2.3 (Ubuntu
 # 22.04's 2.1: a liburing.h without what the lab uses): the image's build
 # stops, in one line that names the image to pick.
-check_bg "setup.sh (make gradescope LAB=5) where liburing is too old: stops, one line names Ubuntu 24.04" bash -c "
+check "setup.sh (make gradescope LAB=5) where liburing is too old: stops, one line names Ubuntu 24.04" bash -c "
 	mkdir -p '$log/old-uring/include' && cp -a '$ag_kits/5/source' '$log/old-uring/' &&
 	echo 'struct io_uring_sqe { unsigned char opcode; };' > '$log/old-uring/include/liburing.h' &&
 	! PATH='$log/stub':\$PATH AUTOGRADER_ROOT='$log/old-uring' CFLAGS=-I'$log/old-uring/include' \
@@ -183,7 +184,7 @@ check_bg "setup.sh (make gradescope LAB=5) where liburing is too old: stops, one
 	grep -q '^lab 5 needs liburing 2.3 or later, which this image lacks: pick Ubuntu 24.04 ' '$log/old-uring/err'"
 # The same repository and the lab's bare files, graded by batch; and by
 # the Classroom workflow's own commands, run in the repository.
-check_bg "grader --batch: a repository and a folder of the lab's files, both at full marks" bash -c "
+check "grader --batch: a repository and a folder of the lab's files, both at full marks" bash -c "
 	mkdir -p '$log/br/in/files' && cp -r '$log/repo/serverlab' '$log/br/in/repo' &&
 	cp solutions/lab1-simple/*.c '$log/br/in/files/' &&
 	./grader/grader --lab 1 --batch '$log/br/in' --csv '$log/br/o.csv' --jobs 2 > '$log/br/out' &&
@@ -198,7 +199,7 @@ for s in yaml.safe_load(open(sys.argv[1]))["jobs"]["run-autograding-tests"]["ste
 	(cd "$log/repo/serverlab" && while read -r command; do $command || exit 1; done) < "$log/cr-commands" > "$log/cr-run" 2>&1 &&
 	[ "$(grep -c '^PASS ' "$log/cr-run")" -eq 15 ] && grep -q '^grading labs/lab1-simple/ (lab 1)' "$log/cr-run"
 }
-check_bg "the Classroom workflow's commands in that repository: every step passes" classroom_run
+check "the Classroom workflow's commands in that repository: every step passes" classroom_run
 
 # PrairieLearn's external grader and Autolab's, simulated as each platform
 # runs them (its docs): /grade with serverFilesCourse/ and student/, the
@@ -212,7 +213,7 @@ make -s prairielearn LAB=1 ZIP="$log/plat/pl.zip" > /dev/null && mkdir -p "$log/
 	(cd "$log/plat/course" && unzip -q ../pl.zip)
 make -s autolab LAB=1 DIR="$log/plat/al" > /dev/null
 mkdir -p "$log/plat/al-kit" && tar -C "$log/plat/al-kit" -xf "$log/plat/al/autograde.tar"
-check_bg "platform kits (Gradescope, PrairieLearn, Autolab): this tree's grader sources, all make needs" \
+check "platform kits (Gradescope, PrairieLearn, Autolab): this tree's grader sources, all make needs" \
 	kit_sources "$log/ag-kits/1/source" "$log/plat/course/serverFilesCourse/serverlab-lab1" "$log/plat/al-kit/serverlab"
 cp -r "$log/plat/course/serverFilesCourse/serverlab-lab1" "$log/plat/pl-built" &&
 	with_grader "$log/plat/pl-built"
@@ -263,15 +264,15 @@ al_grade() { # al_grade SUBMISSION CHECKS: make's last line, checked
 	assert eval(sys.argv[3]), (sys.argv[3], total, text[-300:])
 	PY
 }
-check_bg "make prairielearn LAB=1: the reference scores 1" pl_grade ref 'd["gradable"] and d["score"] == 1'
-check_bg "make prairielearn: a failing server scores below 1, gradable" pl_grade skel \
+check "make prairielearn LAB=1: the reference scores 1" pl_grade ref 'd["gradable"] and d["score"] == 1'
+check "make prairielearn: a failing server scores below 1, gradable" pl_grade skel \
 	'd["gradable"] and d["score"] < 1 and "TODO step 1" in d["tests"][0]["message"]'
-check_bg "make prairielearn: a build failure is gradable: false, with the compiler's message" pl_grade bad \
+check "make prairielearn: a build failure is gradable: false, with the compiler's message" pl_grade bad \
 	'not d["gradable"] and "error: expected" in d["format_errors"][0]'
-check_bg "make autolab LAB=1: the reference's autoresult has every problem at full marks" al_grade ref 'total == full == 32'
-check_bg "make autolab: a failing server's autoresult scores it 0" al_grade skel \
+check "make autolab LAB=1: the reference's autoresult has every problem at full marks" al_grade ref 'total == full == 32'
+check "make autolab: a failing server's autoresult scores it 0" al_grade skel \
 	'total == 0 and "FAIL starts (0/2)" in text'
-check_bg "make autolab: a build failure scores 0, the compiler's message above" al_grade bad \
+check "make autolab: a build failure scores 0, the compiler's message above" al_grade bad \
 	'total == 0 and "error: expected" in text'
 
 # What a handout must not hold: the lines of the solutions' TODO regions
@@ -303,34 +304,38 @@ handout_works() {
 	 ! make -s check-lab1 > ../check1 2>&1) &&
 	grep -q '^FAIL starts (0/2)' "$d/empty/check1" && grep -q "^score: 0/$(points 1)$" "$d/empty/check1"
 }
-check_bg "make handout: builds alone, check-lab1 fails the skeleton, no solution line inside" handout_works
+check "make handout: builds alone, check-lab1 fails the skeleton, no solution line inside" handout_works
 
 # Containment (grader/engine/contain.c): what the hostile servers of the manifest
 # could do, looked at. fork-400 says how many children it got.
-check_bg "grader: a server forking 400 children gets at most lab 1's budget of 256 tasks" bash -c '
-	n=$(./grader/grader --lab 1 --test echo-basic --verbose grader/tests/bin/fork-400 |
+# Each runs a copy under a name of its own: the manifest's hostile line
+# runs the same server meanwhile, and looks for strays by its name.
+check "grader: a server forking 400 children gets at most lab 1's budget of 256 tasks" bash -c '
+	cp grader/tests/bin/fork-400 "$0" &&
+	n=$(./grader/grader --lab 1 --test echo-basic --verbose "$0" |
 		sed -n "s/^server: forked \([0-9]*\) of 400 children$/\1/p")
-	[ -n "$n" ] && [ "$n" -lt 256 ]'
+	[ -n "$n" ] && [ "$n" -lt 256 ]' "$log/fork400-budget"
 if [ "$(id -u)" -eq 0 ]; then
-	check_bg "grader as root: a server cannot create a file in the folder the grader runs in" bash -c "
-		mkdir -p '$log/wk' && cd '$log/wk' &&
-		'$PWD/grader/grader' --lab 1 --test echo-basic --verbose '$PWD/grader/tests/bin/write-kit-file' > out &&
+	check "grader as root: a server cannot create a file in the folder the grader runs in" bash -c "
+		mkdir -p '$log/wk' && cp grader/tests/bin/write-kit-file '$log/wkf-as-root' && cd '$log/wk' &&
+		'$PWD/grader/grader' --lab 1 --test echo-basic --verbose '$log/wkf-as-root' > out &&
 		grep -q '^server: cannot create $log/wk/written-by-server: Permission denied' out &&
 		[ ! -e written-by-server ]"
 fi
 # Where no namespace can be had (bin/no-unshare refuses unshare, as
 # Docker's profile does), the grader says so once under --verbose, and
 # grades on: a reference passes, the forker's strays are swept.
-check_bg "grader without namespaces: said once under --verbose, and it still grades and sweeps" bash -c '
+check "grader without namespaces: said once under --verbose, and it still grades and sweeps" bash -c '
 	grader/tests/bin/no-unshare ./grader/grader --lab 1 --verbose --test starts,sequential solutions/lab1-simple/server > "$0" &&
 	[ "$(grep -c "^grader: no PID namespace: " "$0")" -eq 1 ] && grep -q "^score: $1/$1$" "$0" &&
 	cp grader/tests/bin/forker "$0.forker" && # a name of its own for pgrep
 	grader/tests/bin/no-unshare ./grader/grader --lab 1 --test starts,sequential "$0.forker" > /dev/null &&
 	sleep 0.2 && ! pgrep -x no-ns.forker' "$log/no-ns" "$(points 1 --test starts,sequential)"
 if [ "$(id -u)" -eq 0 ] || [ -z "${no_pid_ns:-}" ]; then
-	check_bg "grader --json: a server that forges the file and SIGTERMs the grader changes no score" bash -c "
+	check "grader --json: a server that forges the file and SIGTERMs the grader changes no score" bash -c "
+		cp grader/tests/bin/forge-results '$log/forge-json' &&
 		./grader/grader --lab 1 --test starts,sequential --json '$log/forged.json' --verbose \
-			grader/tests/bin/forge-results > '$log/forged.out'
+			'$log/forge-json' > '$log/forged.out'
 		[ \$? -le 1 ] && grep -q '^server: \\(cannot \\)\\?forge' '$log/forged.out' &&
 		python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d[\"score\"] == 5, d' '$log/forged.json'"
 fi
