@@ -106,9 +106,11 @@ int test_error_completion(struct ctx *c)
 			rc = fail(c, expected, "out of memory for a client");
 	}
 	if (rc == 0) {
-		/* Each victim ends, or is through, or waits: a bound. */
-		flows_run_until(&fs, n, now_s() + T.echo_s * c->scale);
-		flows_run_until(&fs, n + 1, now_s() + T.echo_s * c->scale);
+		/* Both victims end, or are through, or wait: one bound for
+		 * the two, the one a failure's message names. */
+		double deadline = now_s() + T.echo_s * c->scale;
+		flows_run_until(&fs, n, deadline);
+		flows_run_until(&fs, n + 1, deadline);
 	}
 	for (int k = 0; k < VICTIMS && rc == 0; k++)
 		if (landed(s, k) && ++seen)

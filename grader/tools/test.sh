@@ -97,15 +97,13 @@ succeeds() { # succeeds NAME COMMAND...: ok when the command succeeds
 	local name=$1 out=$log/out.$BASHPID; shift
 	if "$@" > "$out" 2>&1; then ok "$name"; else bad "$name" "$(tail -n 5 "$out")"; fi
 }
-# A grader run's PASS and FAIL lines, counted; its FAIL lines below.
-count_grader() { # count_grader LABEL FILE
-	echo "$1: $(grep -c '^PASS ' "$2") passed, $(grep -c '^FAIL ' "$2") failed"
-	grep -A2 '^FAIL ' "$2" | sed 's/^/    /'
-}
-full_marks() { # full_marks LABEL COMMAND...: every test counted; full marks or FAIL
+# A grader run's PASS and FAIL lines counted, its FAIL lines below; and
+# a score below full marks fails.
+full_marks() { # full_marks LABEL COMMAND...
 	local label=$1 out=$log/full.$BASHPID start=$SECONDS; shift
 	"$@" > "$out" 2>&1
-	count_grader "$label ($((SECONDS - start)) s)" "$out"
+	echo "$label ($((SECONDS - start)) s): $(grep -c '^PASS ' "$out") passed, $(grep -c '^FAIL ' "$out") failed"
+	grep -A2 '^FAIL ' "$out" | sed 's/^/    /'
 	grep -q '^score: \([0-9]*\)/\1$' "$out" || bad "$label full marks" "$(tail -n 1 "$out")"
 }
 # A Check run's last line, "WHAT: N passed, M failed", and its failures.
@@ -421,7 +419,8 @@ while IFS= read -r line; do
 	case $line in ''|'#'*) continue ;; esac
 	IFS='@' read -r name find replace test <<< "$line"
 	find=${find# } find=${find% } replace=${replace# } replace=${replace% }
-	name=$(trim "$name") test=$(trim "$test") dir=$log/coro-mutant.$(trim "$name")
+	name=$(trim "$name") test=$(trim "$test")
+	dir=$log/coro-mutant.$name
 	mkdir -p "$dir" && cp solutions/lab4-coroutines/coro.[ch] "$dir"/
 	if ! replace_once "$dir/coro.c" "$find" "$replace"; then
 		register "coro-mutant.$name" bad "runtime mutant $name" "'$find' is not on exactly one line of coro.c"

@@ -108,11 +108,10 @@ kit_sources() { # kit_sources KIT...: the tree's own grader sources, all there
 		done
 	done
 }
-ag_kit() { # ag_kit LAB DIR [built]: DIR/source is the lab's autograder, set up
+ag_kit() { # ag_kit LAB DIR: DIR/source is the lab's autograder, set up
 	mkdir -p "$2/source" && chmod 755 "$2" &&
 	make -s gradescope LAB="$1" ZIP="$2/ag.zip" > /dev/null &&
-	(cd "$2/source" && unzip -q ../ag.zip) &&
-	{ [ -z "${3:-}" ] || with_grader "$2/source"; } &&
+	(cd "$2/source" && unzip -q ../ag.zip) && with_grader "$2/source" &&
 	PATH="$log/stub:$PATH" AUTOGRADER_ROOT=$2 sh "$2/source/setup.sh"
 }
 ag_grade() { # ag_grade KIT SUBMISSION_DIR RESULTS_COPY [WRAPPER...]: run_autograder's status
@@ -138,8 +137,8 @@ print(d["output"][:300])' "$1" "$2"
 # repository, as Gradescope's GitHub submissions and gh classroom clone give.
 ag_kits=$log/ag-kits
 mkdir -p "$ag_kits" "$log/repo" && {
-	ag_kit 1 "$ag_kits/1" built > "$log/ag-kit.1" 2>&1 & kit1=$!
-	ag_kit 5 "$ag_kits/5" built > "$log/ag-kit.5" 2>&1 & kit5=$!
+	ag_kit 1 "$ag_kits/1" > "$log/ag-kit.1" 2>&1 & kit1=$!
+	ag_kit 5 "$ag_kits/5" > "$log/ag-kit.5" 2>&1 & kit5=$!
 	make -s handout TARBALL="$log/repo.tgz" > /dev/null && tar -C "$log/repo" -xzf "$log/repo.tgz" &&
 	cp solutions/lab1-simple/*.c "$log/repo/serverlab/labs/lab1-simple/"
 	wait $kit1 $kit5; }
