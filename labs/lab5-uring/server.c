@@ -137,11 +137,10 @@ static void cancel(struct op *op)
 	io_uring_prep_cancel(sqe_for(&cancel_op), op, 0);
 }
 
-// TODO(step 6): the pool's work. give_back returns a buffer to the ring
-// (io_uring_buf_ring_add, io_uring_buf_ring_advance) and rearms the
-// starved receives; hold chains a picked buffer to its client; send_first
-// sends the oldest held one; pool_received and pool_sent are on_recv's
-// and on_send's part (README, step 6).
+// TODO(step 6): the pool's work (README, step 6). give_back returns a
+// buffer to the ring (io_uring_buf_ring_add, io_uring_buf_ring_advance)
+// and rearms the starved receives; hold chains a buffer the kernel picked
+// to its client, unhold takes the oldest off; pool_next sends and rearms.
 // END TODO
 
 /* c takes no more submissions, and is freed once every operation of it
@@ -149,8 +148,8 @@ static void cancel(struct op *op)
  * the client). */
 static void client_end(struct client *c)
 {
-	// TODO(step 6): give back every buffer c holds, but the first one
-	// while a send still reads it.
+	// TODO(step 6): once neither op is busy (no send reads them), give
+	// back every buffer c holds.
 	// END TODO
 	// TODO(step 4): the first time: ending, and cancel the busy ops.
 	// Once neither is busy: close the socket, free c.
@@ -176,7 +175,8 @@ static void echo_received(struct client *c)
 
 static void on_recv(struct client *c, int res)
 {
-	// TODO(step 6): with the pool, pool_received first.
+	// TODO(step 6): with the pool, bytes, -ENOBUFS (the pool ran dry)
+	// and -ECANCELED (c held HELD_MAX) go to pool_next.
 	// END TODO
 	// TODO(step 4): end of file while a send is busy: set eof (on_send
 	// ends the client once all is sent).
@@ -194,8 +194,8 @@ static void on_send(struct client *c, int res)
 	// END TODO
 	// TODO(step 3): a short send: submit the rest, and nothing else.
 	// END TODO
-	// TODO(step 6): with the pool, pool_sent: the buffer goes back, and
-	// the next one held is sent.
+	// TODO(step 6): with the pool, the buffer sent goes back (unhold,
+	// give_back), then pool_next; done here while c holds more.
 	// END TODO
 	// TODO(step 2): all sent: if a recv brought more meanwhile, echo it.
 	// END TODO

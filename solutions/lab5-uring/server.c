@@ -158,21 +158,17 @@ static void cancel(struct op *op)
 	io_uring_prep_cancel(sqe_for(&cancel_op), op, 0);
 }
 
-// TODO(step 6): the pool's work. give_back returns a buffer to the ring
-// (io_uring_buf_ring_add, io_uring_buf_ring_advance) and rearms the
-// starved receives; hold chains a picked buffer to its client; send_first
-// sends the oldest held one; pool_received and pool_sent are on_recv's
-// and on_send's part (README, step 6).
+// TODO(step 6): the pool's work (README, step 6). give_back returns a
+// buffer to the ring (io_uring_buf_ring_add, io_uring_buf_ring_advance)
+// and rearms the starved receives; hold chains a buffer the kernel picked
+// to its client, unhold takes the oldest off; pool_next sends and rearms.
 static void give_back(int id)
 {
 	io_uring_buf_ring_add(pool, pool_bufs[id], BUFSIZE, (unsigned short)id,
 			      io_uring_buf_ring_mask(POOL_BUFS), 0);
 	io_uring_buf_ring_advance(pool, 1);
-	while (starved != NULL) {
-		struct client *c = starved;
-		starved = c->next_starved;
-		submit_recv(c);
-	}
+	for (; starved != NULL; starved = starved->next_starved)
+		submit_recv(starved);
 }
 
 static void hold(struct client *c, int id, int len)
@@ -185,50 +181,36 @@ static void hold(struct client *c, int id, int len)
 	c->last = id;
 }
 
-static void send_first(struct client *c)
-{
-	c->out = pool_bufs[c->first];
-	c->out_len = (size_t)held[c->first].len;
-	c->out_sent = 0;
-	submit_send(c);
-}
-
-/* A receive's completion (its buffer held already); 0 leaves end of file
- * and errors to on_recv. A receive that ended is rearmed once buffers
- * are back: here after -ENOBUFS when c holds none, else by pool_sent. */
-static int pool_received(struct client *c, int res)
-{
-	if (res > 0 && !c->send_op.busy)
-		send_first(c);
-	if (c->recv_op.busy) { /* IORING_CQE_F_MORE: it goes on... */
-		if (c->held == HELD_MAX)
-			cancel(&c->recv_op); /* ...until c holds too many */
-		return 1;
-	}
-	if (res == -ENOBUFS && c->held == 0) {
-		c->next_starved = starved;
-		starved = c;
-	} else if (res > 0 && c->held < HELD_MAX) {
-		submit_recv(c); /* it ended for a reason of its own */
-	}
-	return res > 0 || res == -ENOBUFS || res == -ECANCELED;
-}
-
-/* The first held buffer is all sent: back to the pool; the receive goes
- * on if it stopped; the next held one is sent. 0 when none is left. */
-static int pool_sent(struct client *c)
+static int unhold(struct client *c)
 {
 	int id = c->first;
 
 	c->first = held[id].next;
 	c->held--;
-	give_back(id); /* all its bytes are sent */
-	if (!c->recv_op.busy && !c->eof && c->held < HELD_MAX)
+	return id;
+}
+
+/* After a completion of c's: its oldest buffer goes out if no send is
+ * busy. Its receive goes on (F_MORE) until c holds HELD_MAX, and is
+ * rearmed once c holds fewer; after -ENOBUFS, only once a buffer is
+ * back: here if c holds none, else when its send completes. */
+static void pool_next(struct client *c, int res)
+{
+	if (c->held > 0 && !c->send_op.busy) {
+		c->out = pool_bufs[c->first];
+		c->out_len = (size_t)held[c->first].len;
+		c->out_sent = 0;
+		submit_send(c);
+	}
+	if (c->recv_op.busy) {
+		if (c->held == HELD_MAX)
+			cancel(&c->recv_op);
+	} else if (res == -ENOBUFS && c->held == 0) {
+		c->next_starved = starved;
+		starved = c;
+	} else if (res != -ENOBUFS && !c->eof && c->held < HELD_MAX) {
 		submit_recv(c);
-	if (c->held == 0)
-		return 0;
-	send_first(c);
-	return 1;
+	}
 }
 // END TODO
 
@@ -237,14 +219,10 @@ static int pool_sent(struct client *c)
  * the client). */
 static void client_end(struct client *c)
 {
-	// TODO(step 6): give back every buffer c holds, but the first one
-	// while a send still reads it.
-	int keep = c->held > 0 && c->send_op.busy, id = c->first;
-	for (int k = 0; k < c->held; k++, id = held[id].next)
-		if (k >= keep)
-			give_back(id);
-	c->held = keep;
-	c->last = c->first;
+	// TODO(step 6): once neither op is busy (no send reads them), give
+	// back every buffer c holds.
+	while (c->held > 0 && !c->recv_op.busy && !c->send_op.busy)
+		give_back(unhold(c));
 	// END TODO
 	// TODO(step 4): the first time: ending, and cancel the busy ops.
 	// Once neither is busy: close the socket, free c.
@@ -281,9 +259,12 @@ static void echo_received(struct client *c)
 
 static void on_recv(struct client *c, int res)
 {
-	// TODO(step 6): with the pool, pool_received first.
-	if (pool != NULL && pool_received(c, res))
+	// TODO(step 6): with the pool, bytes, -ENOBUFS (the pool ran dry)
+	// and -ECANCELED (c held HELD_MAX) go to pool_next.
+	if (pool != NULL && (res > 0 || res == -ENOBUFS || res == -ECANCELED)) {
+		pool_next(c, res);
 		return;
+	}
 	// END TODO
 	// TODO(step 4): end of file while a send is busy: set eof (on_send
 	// ends the client once all is sent).
@@ -321,10 +302,14 @@ static void on_send(struct client *c, int res)
 		return;
 	}
 	// END TODO
-	// TODO(step 6): with the pool, pool_sent: the buffer goes back, and
-	// the next one held is sent.
-	if (pool != NULL && pool_sent(c))
-		return;
+	// TODO(step 6): with the pool, the buffer sent goes back (unhold,
+	// give_back), then pool_next; done here while c holds more.
+	if (pool != NULL) {
+		give_back(unhold(c)); /* all its bytes are sent */
+		pool_next(c, 0);
+		if (c->held > 0)
+			return;
+	}
 	// END TODO
 	// TODO(step 2): all sent: if a recv brought more meanwhile, echo it.
 	if (c->in_len > 0)
