@@ -238,7 +238,7 @@ int test_early_close(struct ctx *c)
 				provoked++;
 				quiet_until = now_s() + brief(c, T.early_watch_s);
 			}
-		flows_run_for(&fs, 0.01);
+		flows_run_for(&fs, T.early_look_s);
 	}
 	flows_free(&fs); /* the rest: closed with data unread, so reset too */
 	sleep_s(brief(c, 0.2));

@@ -32,6 +32,8 @@ struct thresholds {
 	double early_watch_s; /* watching for CLOSE_WAIT: give up after so
 			       * long without catching one */
 	double early_stable_s; /* caught only when stuck so long */
+	double early_look_s;  /* /proc/net/tcp read so often: each read
+			       * lists every socket, TIME_WAIT ones too */
 	/* Labs 2-4. SPEC's idle-client says 200 ms; a server that serves one
 	 * client at a time never answers B at all, so 2 s loses nothing and
 	 * keeps a correct server safe on a loaded machine. */

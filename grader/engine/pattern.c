@@ -7,6 +7,8 @@
 #include "engine/pattern.h"
 #include "engine/clock.h"
 
+#include <endian.h>
+#include <string.h>
 #include <unistd.h>
 
 static uint64_t splitmix64(uint64_t x)
@@ -43,10 +45,13 @@ void pattern_fill(enum pattern p, uint32_t seed, uint64_t from, uint8_t *buf,
 
 	for (; k < n && (p != PAT_RANDOM || ((from + k) & 7) != 0); k++)
 		buf[k] = pattern_byte(p, seed, from + k);
+	/* Byte b of a word is word >> 8b: the word stored little-endian,
+	 * in one store (a byte at a time, this was a fifth of the grader's
+	 * CPU in a lab 2 grading). */
 	for (; k + 8 <= n; k += 8) {
-		uint64_t word = splitmix64(((uint64_t)seed << 40) ^ ((from + k) >> 3));
-		for (int b = 0; b < 8; b++)
-			buf[k + b] = (uint8_t)(word >> (b * 8));
+		uint64_t word = htole64(splitmix64(((uint64_t)seed << 40) ^
+						   ((from + k) >> 3)));
+		memcpy(buf + k, &word, sizeof word);
 	}
 	for (; k < n; k++)
 		buf[k] = pattern_byte(p, seed, from + k);
