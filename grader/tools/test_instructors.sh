@@ -91,10 +91,14 @@ mkdir -p "$log/stub" && printf '#!/bin/sh\nexit 0\n' > "$log/stub/apt-get" &&
 # tree's grader already built in (make then builds only the submission),
 # and kit_sources checks that each kit could build it alone: the same
 # sources as this tree, none missing for make.
+# Copied in the order make builds them, so that no file is older than
+# what it is made from (tmpfs stamps a copy with a clock of a few ms:
+# out of order, a later tick made make rebuild, as a user who may not).
 with_grader() { # with_grader KIT: this tree's grader, shim and library in it
-	cp grader/grader "$1/grader/" && cp grader/inject/libshortio.so "$1/grader/inject/" &&
-	cp common/*.o common/libcommon.a "$1/common/" && # objects too: all up to date
+	local layer
+	cp common/*.o "$1/common/" && cp common/libcommon.a "$1/common/" &&
 	for layer in engine checks plans cli; do cp grader/$layer/*.o "$1/grader/$layer/" || return; done
+	cp grader/inject/libshortio.so "$1/grader/inject/" && cp grader/grader "$1/grader/"
 }
 kit_sources() { # kit_sources KIT...: the tree's own grader sources, all there
 	local kit f dirs="common grader/engine grader/checks grader/plans grader/cli grader/inject"
@@ -214,14 +218,14 @@ make -s autolab LAB=1 DIR="$log/plat/al" > /dev/null
 mkdir -p "$log/plat/al-kit" && tar -C "$log/plat/al-kit" -xf "$log/plat/al/autograde.tar"
 check "platform kits (Gradescope, PrairieLearn, Autolab): this tree's grader sources, all make needs" \
 	kit_sources "$log/ag-kits/1/source" "$log/plat/course/serverFilesCourse/serverlab-lab1" "$log/plat/al-kit/serverlab"
-cp -r "$log/plat/course/serverFilesCourse/serverlab-lab1" "$log/plat/pl-built" &&
+cp -a "$log/plat/course/serverFilesCourse/serverlab-lab1" "$log/plat/pl-built" &&
 	with_grader "$log/plat/pl-built"
-cp -r "$log/plat/al-kit" "$log/plat/al-built" && with_grader "$log/plat/al-built/serverlab" &&
+cp -a "$log/plat/al-kit" "$log/plat/al-built" && with_grader "$log/plat/al-built/serverlab" &&
 	tar -C "$log/plat/al-built" -cf "$log/plat/al/autograde-built.tar" serverlab
 pl_grade() { # pl_grade SUBMISSION CHECKS: /grade/results/results.json, checked
 	local grade=$log/plat/pl-$1/grade kit=$log/plat/pl-built
 	mkdir -p "$grade/serverFilesCourse" "$grade/student" && chmod -R 755 "$log/plat/pl-$1" &&
-	cp -r "$kit" "$grade/serverFilesCourse/serverlab-lab1" &&
+	cp -a "$kit" "$grade/serverFilesCourse/serverlab-lab1" && # times kept: built stays built
 	cp "$log/plat/$1"/* "$grade/student/" &&
 	GRADE_ROOT=$grade GRADER_USER=nobody sh "$grade/serverFilesCourse/serverlab-lab1/run.sh" > "$grade/../out" 2>&1 &&
 	python3 - "$grade/results/results.json" "$log/plat/course/questions/serverlab-lab1/info.json" "$2" <<-'PY'
