@@ -267,36 +267,11 @@ if [ -n "$thread_labs" ]; then
 	fi
 fi
 
-# A student's server after step K (reference code for steps 1..K, stand-ins
-# after): it must build and pass every test of steps 1..K. The tree after
-# the last step is the solution but for its "// skeleton:" comments: the
-# solution's own grading above stands for it.
-heading "a student's server after step K passes the tests of steps 1..K"
-# Built here, before the job (compilers beside the timed jobs cost them
-# more CPU than the builds take); the job grades.
-step_graded() { # step_graded LAB K DIR
-	./grader/grader --lab "$(lab_number "$1")" --step "$2" "$3/server" > "$3/out" 2>&1
-	if grep -q '^score: \([0-9]*\)/\1$' "$3/out"; then ok "$1 after step $2: $(tail -n 1 "$3/out")"
-	else bad "$1 after step $2" "$(grep -A1 '^FAIL' "$3/out" | head -n 4)"; fi
-}
-for lab in $(labs); do
-	for k in $(seq 1 $(($(last_step "$lab") - 1))); do
-		dir=$log/step.$lab.$k
-		tree_after "$lab" "$k" "$dir"
-		if build_in "$dir" server > "$dir/build" 2>&1; then register "step.$lab.$k" step_graded "$lab" "$k" "$dir"
-		else register "step.$lab.$k" bad "$lab after step $k builds" "$(head -n 5 "$dir/build")"; fi
-	done
-done
-
-# ---- the instructors' side ----
-
-# Its two longest checks (the handout built from scratch, the Classroom
-# workflow's fifteen steps) take 20-30 s each: registered last, they
-# kept the cores half idle at the end.
-heading "the instructors' side: batch, Classroom, Gradescope, PrairieLearn, Autolab, the handout"
-. grader/tools/test_instructors.sh
-
 # ---- the manifest: broken servers fail exactly their line ----
+
+# Registered before the step trees: lab 3's lines take 50-80 s of wall
+# each (threads tests wait out their bounds), and the by-hand checks at
+# the end wait for every one of them.
 
 # Where the grader has no PID namespace, it says why under --verbose.
 no_pid_ns=$(./grader/grader --lab 1 --verbose --test starts /bin/false | grep 'no PID namespace')
@@ -393,6 +368,35 @@ while read -r name lab expect; do
 			"$(variants_unread "$lab" "grader/tests/bin/$name" | paste -sd' ')" "$again"
 	fi
 done < grader/tests/manifest
+
+# A student's server after step K (reference code for steps 1..K, stand-ins
+# after): it must build and pass every test of steps 1..K. The tree after
+# the last step is the solution but for its "// skeleton:" comments: the
+# solution's own grading above stands for it.
+heading "a student's server after step K passes the tests of steps 1..K"
+# Built here, before the job (compilers beside the timed jobs cost them
+# more CPU than the builds take); the job grades.
+step_graded() { # step_graded LAB K DIR
+	./grader/grader --lab "$(lab_number "$1")" --step "$2" "$3/server" > "$3/out" 2>&1
+	if grep -q '^score: \([0-9]*\)/\1$' "$3/out"; then ok "$1 after step $2: $(tail -n 1 "$3/out")"
+	else bad "$1 after step $2" "$(grep -A1 '^FAIL' "$3/out" | head -n 4)"; fi
+}
+for lab in $(labs); do
+	for k in $(seq 1 $(($(last_step "$lab") - 1))); do
+		dir=$log/step.$lab.$k
+		tree_after "$lab" "$k" "$dir"
+		if build_in "$dir" server > "$dir/build" 2>&1; then register "step.$lab.$k" step_graded "$lab" "$k" "$dir"
+		else register "step.$lab.$k" bad "$lab after step $k builds" "$(head -n 5 "$dir/build")"; fi
+	done
+done
+
+# ---- the instructors' side ----
+
+# Its two longest checks (the handout built from scratch, the Classroom
+# workflow's fifteen steps) take 20-30 s each: registered last, they
+# kept the cores half idle at the end.
+heading "the instructors' side: batch, Classroom, Gradescope, PrairieLearn, Autolab, the handout"
+. grader/tools/test_instructors.sh
 
 # ---- mutants: one-line mistakes in a reference fail their tests ----
 
