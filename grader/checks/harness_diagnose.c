@@ -164,13 +164,18 @@ static int shares_a_socket(struct ctx *c, struct server *s)
 	struct flows fs;
 	int shared = proc_shared_read_fd(s->pid) >= 0;
 
-	if (shared || c->addr[0] == '\0' || flows_init(&fs, c->addr, NULL) < 0)
-		return shared;
-	for (int i = 0; i < T.strategy_clients; i++)
-		flow_start(&fs, &f);
-	flows_run_for(&fs, brief(c, 0.3));
-	shared = proc_shared_read_fd(s->pid) >= 0;
-	flows_free(&fs);
+	/* One wave of arrivals missed the collision now and then on a
+	 * loaded machine (the by-hand line it then printed showed nothing):
+	 * up to three. */
+	for (int wave = 0; !shared && wave < 3; wave++) {
+		if (c->addr[0] == '\0' || flows_init(&fs, c->addr, NULL) < 0)
+			break;
+		for (int i = 0; i < T.strategy_clients; i++)
+			flow_start(&fs, &f);
+		flows_run_for(&fs, brief(c, 0.3));
+		shared = proc_shared_read_fd(s->pid) >= 0;
+		flows_free(&fs);
+	}
 	return shared;
 }
 
