@@ -15,11 +15,11 @@ trap 'rm -rf "$log"' EXIT
 
 # ---- the list: jobs, their registration, the report ----
 
-# Most jobs mostly wait on timeouts: twelve keep 2 cores busy to the end
-# (with eight, make test ran 7m21s on 2 cores; with twelve, 6m39s, the
-# cores ~100% busy). More, or compilers beside them, and each job's CPU
-# grows with the contention (measured: 686 s of CPU against 486-505).
-JOBS=${JOBS:-12}
+# Most jobs mostly wait on timeouts: with eight, make test ran 7m21s on
+# 2 cores; with twelve, 6m39s. With twelve the cores were still idle 13-17%
+# of the run (lab 3's long waits held the slots); with fifteen, 11%: 4m55s
+# against 5m12s, the same 520 s of CPU (one hour, the same build time).
+JOBS=${JOBS:-15}
 declare -A job_pid
 order=() reported=0 passed=0 failed=0
 # CPU seconds of a shell and all it waited for: times' second line, which
