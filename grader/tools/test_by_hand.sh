@@ -49,7 +49,11 @@ by_hand_ctrl_c() { # by_hand_ctrl_c TEST DELAY PORT LINE-FILE: Ctrl-C after DELA
 	sid=$(cat "$f.sid"); running=$(session "$sid")
 	t0=$(date +%s%N); kill -INT -- -"$sid"; wait "$pid"; rc=$?
 	ms=$(( ($(date +%s%N) - t0) / 1000000 )) left=$(left_of "$sid")
-	if [ "$rc" = 130 ] && [ "$ms" -lt 3000 ] && [ -z "$left" ] && [[ $running == *"/server "* ]]; then
+	# 130 as a rule; 0 once in a dozen runs: bash runs the line's INT trap
+	# only when a child died of the signal, and which children had by then
+	# is a race. Either way the line ended, and that is what Ctrl-C is for.
+	if { [ "$rc" = 130 ] || [ "$rc" = 0 ]; } && [ "$ms" -lt 3000 ] && [ -z "$left" ] &&
+		[[ $running == *"/server "* ]]; then
 		ok "by hand: Ctrl-C after $2 s in $1 (lab 1 reference) ends it in $ms ms, server and all"
 	else
 		bad "by hand: Ctrl-C in $1" "exit $rc $ms ms after SIGINT; running then: [$running]; left behind: [$left]"
