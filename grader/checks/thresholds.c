@@ -82,6 +82,10 @@ const struct thresholds T = {
 	.victim_rounds = 20,
 	.victim_msg_max = 1000,
 	.strategy_clients = 10,
+	/* One wave of strategy_clients arrivals missed a descriptor handed
+	 * over by pointer now and then on a loaded machine; three did not,
+	 * in 12 runs under load. */
+	.handover_waves = 3,
 	.thread_slack = 2,
 	.stats_clients = 25,
 	.stats_rounds = 100,

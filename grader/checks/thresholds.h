@@ -67,6 +67,7 @@ struct thresholds {
 	uint32_t victim_rounds; /* error-completion: each victim's round trips, */
 	uint32_t victim_msg_max; /* of 1..this many bytes */
 	int strategy_clients;
+	int handover_waves;   /* arrivals looked at for a shared socket */
 	int thread_slack;     /* lab 3's strategy: threads beyond one a client */
 	int stats_clients;    /* stats: each of two workloads, clients at once */
 	int stats_rounds;     /* each client's round trips, of */

@@ -226,8 +226,9 @@ tsan_build() { # tsan_build OUT SOURCES...: built with ThreadSanitizer (its log:
 for lab in $thread_labs; do
 	mkdir -p "$log/tsan.$lab"
 	if tsan_build "$log/tsan.$lab/server" -Werror -I"solutions/$lab" $(ls solutions/$lab/*.c | grep -v '/client\.c$'); then
+		n=$(lab_number "$lab")
 		register "tsan.$lab" full_marks "solution $lab built with ThreadSanitizer, but for starting up and timing" \
-			./grader/grader --lab "$(lab_number "$lab")" $(tool_tests "$(lab_number "$lab")") "$log/tsan.$lab/server"
+			./grader/grader --lab "$n" $(tool_tests "$n") "$log/tsan.$lab/server"
 	else
 		register "tsan.$lab" bad "$lab builds with ThreadSanitizer" "$(head -n 5 "$log/tsan.$lab/server.build")"
 	fi
@@ -351,7 +352,7 @@ heading "the manifest: each broken server fails exactly its tests; hostile ones 
 # A server on a second line (another lab) runs the same code through the
 # echo contract (lab 1's tests, one function each whatever the lab): its
 # first line grades that; the second, what its lab adds (strategy, load).
-contract=$(./grader/grader --lab 1 --list | cut -d' ' -f1 | grep -vx client)
+contract=$(echo "${lab_list[1]}" | cut -d' ' -f1 | grep -vx client)
 declare -A first_lab
 broken=()
 while read -r name lab expect; do
